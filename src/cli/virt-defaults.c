@@ -1,0 +1,309 @@
+/*
+ * virt-defaults.c: the command line front end of libvirt-defaults
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf/vddomain.h"
+#include "defaults/vdtable.h"
+#include "engine/vdengine.h"
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} vdCommand;
+
+static void
+vdPrintError(GError *err)
+{
+    g_printerr("virt-defaults: %s\n", err->message);
+}
+
+
+static vdTable *
+vdLoadTable(void)
+{
+    g_autoptr(GError) err = NULL;
+    vdTable *table = vdTableLoadDefault(&err);
+
+    if (!table)
+        vdPrintError(err);
+    return table;
+}
+
+
+static unsigned int
+vdParseGeneration(const vdTable *table,
+                  const char *gen,
+                  GError **error)
+{
+    guint64 n;
+
+    if (!gen || g_str_equal(gen, "latest"))
+        return table->current;
+    if (!g_ascii_string_to_unsigned(gen, 10, 1, G_MAXUINT, &n, NULL) ||
+        !vdTableFindGeneration(table, (unsigned int)n)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("unknown generation '%1$s'"), gen);
+        return 0;
+    }
+    return (unsigned int)n;
+}
+
+
+static int
+vdCmdApply(int argc,
+           char **argv)
+{
+    g_autofree char *gen = NULL;
+    g_autofree char *context = NULL;
+    g_autofree char *stored = NULL;
+    g_autofree char *caps = NULL;
+    GOptionEntry entries[] = {
+        { "generation", 'g', 0, G_OPTION_ARG_STRING, &gen,
+          N_("generation for a new definition (a number or 'latest')"), "N" },
+        { "context", 0, 0, G_OPTION_ARG_STRING, &context,
+          N_("new, update, load, migrate, restore or upgrade"), "CONTEXT" },
+        { "stored", 0, 0, G_OPTION_ARG_FILENAME, &stored,
+          N_("the existing definition, for context 'update'"), "OLD.xml" },
+        { "caps", 0, 0, G_OPTION_ARG_FILENAME, &caps,
+          N_("emulator capability profile to use instead of the built-in one"), "FILE" },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("[FILE|-] - complete a domain definition"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(vdDomainDef) def = NULL;
+    g_autofree char *out = NULL;
+    vdEngineOptions opts = { 0 };
+    const char *file = "-";
+
+    g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc > 2) {
+        g_printerr(_("virt-defaults: apply takes one file\n"));
+        return EXIT_USAGE;
+    }
+    if (argc == 2)
+        file = argv[1];
+    if (context && !g_str_equal(context, "new")) {
+        g_printerr(_("virt-defaults: context '%s' is not implemented yet\n"), context);
+        return EXIT_USAGE;
+    }
+    if (!(table = vdLoadTable()))
+        return EXIT_REFUSED;
+    if (!(opts.generation = vdParseGeneration(table, gen, &err))) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    opts.newDomain = true;
+
+    if (!(doc = vdXMLParseFile(file, "domain", &err)) ||
+        !(def = vdDomainDefParse(doc, &err)) ||
+        !vdEngineApply(def, table, &opts, &err) ||
+        !vdDomainDefSync(def, &err)) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+    out = vdXMLFormat(doc);
+    fputs(out, stdout);
+    return 0;
+}
+
+
+static void
+vdTablePrintRule(GString *out,
+                 const char *format,
+                 const vdRule *r)
+{
+    if (g_str_equal(format, "xml")) {
+        g_autofree char *reason = g_markup_escape_text(r->reason ? r->reason : "", -1);
+
+        g_string_append_printf(out,
+                               "  <rule id='%s' generation='%u' setting='%s' value='%s'>\n"
+                               "    <reason>%s</reason>\n  </rule>\n",
+                               r->id, r->generation, r->setting, r->value, reason);
+    } else if (g_str_equal(format, "rst")) {
+        g_string_append_printf(out, "   * - ``%s``\n     - %u\n     - ``%s``\n     - ``%s``\n     - %s\n",
+                               r->id, r->generation, r->setting, r->value,
+                               r->reason ? r->reason : "");
+    } else {
+        g_string_append_printf(out, "%-34s %3u  %-28s %-18s %s\n",
+                               r->id, r->generation, r->setting, r->value,
+                               r->reason ? r->reason : "");
+    }
+}
+
+
+static int
+vdCmdTable(int argc,
+           char **argv)
+{
+    g_autofree char *arch = NULL;
+    g_autofree char *machine = NULL;
+    g_autofree char *gen = NULL;
+    g_autofree char *format = NULL;
+    GOptionEntry entries[] = {
+        { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch, N_("architecture"), "ARCH" },
+        { "machine", 'm', 0, G_OPTION_ARG_STRING, &machine, N_("machine type"), "MACHINE" },
+        { "generation", 'g', 0, G_OPTION_ARG_STRING, &gen, N_("generation (default: current)"), "N" },
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("text, xml or rst"), "FORMAT" },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("- print the effective defaults rules"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    const char *canonical = NULL;
+    const char *family = NULL;
+    unsigned int generation;
+    size_t nsettings;
+    const vdSettingInfo *settings;
+    size_t i;
+
+    g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (!format)
+        format = g_strdup("text");
+    if (!g_str_equal(format, "text") && !g_str_equal(format, "xml") && !g_str_equal(format, "rst")) {
+        g_printerr(_("virt-defaults: unknown format '%s'\n"), format);
+        return EXIT_USAGE;
+    }
+    if (machine && !arch) {
+        g_printerr(_("virt-defaults: --machine needs --arch\n"));
+        return EXIT_USAGE;
+    }
+    if (!(table = vdLoadTable()))
+        return EXIT_REFUSED;
+    if (!(generation = vdParseGeneration(table, gen, &err))) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (arch) {
+        const vdCapsArch *a = vdTableFindArch(table, arch);
+        const vdCapsMachine *m;
+        const vdFamily *fam;
+
+        if (!a) {
+            g_printerr(_("virt-defaults: unknown architecture '%s'\n"), arch);
+            return EXIT_USAGE;
+        }
+        if (machine) {
+            if (!(m = vdCapsArchFindMachine(a, machine))) {
+                g_printerr(_("virt-defaults: unknown machine type '%s' for '%s'\n"), machine, arch);
+                return EXIT_USAGE;
+            }
+            canonical = m->name;
+            if ((fam = vdTableFindFamily(table, arch, canonical)))
+                family = fam->name;
+        }
+    }
+
+    if (g_str_equal(format, "xml"))
+        g_string_append_printf(out, "<rules generation='%u'%s%s%s%s%s%s>\n", generation,
+                               arch ? " arch='" : "", arch ? arch : "", arch ? "'" : "",
+                               canonical ? " machine='" : "", canonical ? canonical : "",
+                               canonical ? "'" : "");
+    else if (g_str_equal(format, "rst"))
+        g_string_append(out, ".. list-table::\n   :header-rows: 1\n\n"
+                             "   * - Rule\n     - Gen\n     - Setting\n     - Value\n     - Reason\n");
+    else
+        g_string_append_printf(out, "%-34s %3s  %-28s %-18s %s\n",
+                               "RULE", "GEN", "SETTING", "VALUE", "REASON");
+
+    settings = vdSettingList(&nsettings);
+    for (i = 0; i < nsettings; i++) {
+        if (canonical) {
+            const vdRule *r = vdTableLookup(table, settings[i].name, generation, arch,
+                                            family, canonical);
+
+            if (r)
+                vdTablePrintRule(out, format, r);
+        } else {
+            guint j;
+
+            for (j = 0; j < table->rules->len; j++) {
+                const vdRule *r = g_ptr_array_index(table->rules, j);
+
+                if (!g_str_equal(r->setting, settings[i].name) || r->generation > generation)
+                    continue;
+                if (arch && r->arches && !g_strv_contains((const char *const *)r->arches, arch))
+                    continue;
+                vdTablePrintRule(out, format, r);
+            }
+        }
+    }
+    if (g_str_equal(format, "xml"))
+        g_string_append(out, "</rules>\n");
+    fputs(out->str, stdout);
+    return 0;
+}
+
+
+static const vdCommand vdCommands[] = {
+    { "apply", vdCmdApply, N_("complete a domain definition with its implicit devices") },
+    { "table", vdCmdTable, N_("print the rules of the defaults table") },
+};
+
+
+static void
+vdUsage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, _("usage: virt-defaults COMMAND [OPTIONS] [ARGS]\n\ncommands:\n"));
+    for (i = 0; i < G_N_ELEMENTS(vdCommands); i++)
+        fprintf(f, "  %-10s %s\n", vdCommands[i].name, _(vdCommands[i].summary));
+    fprintf(f, _("\n'virt-defaults COMMAND --help' describes a command's options.\n"));
+}
+
+
+int
+main(int argc,
+     char **argv)
+{
+    size_t i;
+
+    setlocale(LC_ALL, "");
+    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+    textdomain(GETTEXT_PACKAGE);
+
+    if (argc < 2) {
+        vdUsage(stderr);
+        return EXIT_USAGE;
+    }
+    if (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h") || g_str_equal(argv[1], "help")) {
+        vdUsage(stdout);
+        return 0;
+    }
+    if (g_str_equal(argv[1], "--version")) {
+        printf("virt-defaults %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    for (i = 0; i < G_N_ELEMENTS(vdCommands); i++) {
+        if (g_str_equal(argv[1], vdCommands[i].name))
+            return vdCommands[i].run(argc - 1, argv + 1);
+    }
+    g_printerr(_("virt-defaults: unknown command '%s'\n"), argv[1]);
+    vdUsage(stderr);
+    return EXIT_USAGE;
+}

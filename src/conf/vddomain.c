@@ -1,0 +1,1007 @@
+/*
+ * vddomain.c: a typed view of a libvirt domain over its libxml2 tree
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "conf/vddomain.h"
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+VD_ENUM_IMPL(vdDeviceKind, VD_DEVICE_LAST,
+             "disk", "controller", "lease", "filesystem", "interface",
+             "smartcard", "serial", "parallel", "console", "channel",
+             "input", "tpm", "graphics", "sound", "audio", "video",
+             "hostdev", "redirdev", "redirfilter", "hub", "watchdog",
+             "memballoon", "rng", "nvram", "panic", "shmem", "memory",
+             "iommu", "vsock", "crypto");
+
+VD_ENUM_IMPL(vdAddressType, VD_ADDRESS_LAST,
+             "none", "pci", "drive", "virtio-serial", "ccid", "usb",
+             "spapr-vio", "ccw", "virtio-mmio", "isa", "dimm", "unassigned");
+
+/* Where a property lives: @path is a chain of child elements below the device
+ * ("" = the device element itself), @attr an attribute of the last one, or NULL when
+ * the property is the presence of that element. */
+typedef struct {
+    unsigned int kinds;   /* bitmask of vdDeviceKind, 0 = the next row's */
+    vdProp prop;
+    const char *path;
+    const char *attr;
+} vdPropLocation;
+
+#define K(k) (1u << VD_DEVICE_ ## k)
+#define CHR (K(SERIAL) | K(PARALLEL) | K(CONSOLE) | K(CHANNEL))
+
+static const vdPropLocation vdPropLocations[] = {
+    { K(DISK), VD_PROP_TYPE, "", "type" },
+    { K(DISK), VD_PROP_DEVICE, "", "device" },
+    { K(DISK), VD_PROP_MODEL, "", "model" },
+    { K(DISK), VD_PROP_BUS, "target", "bus" },
+    { K(DISK), VD_PROP_DEV, "target", "dev" },
+    { K(DISK), VD_PROP_DRIVER_NAME, "driver", "name" },
+    { K(DISK), VD_PROP_DRIVER_TYPE, "driver", "type" },
+    { K(DISK), VD_PROP_READONLY, "readonly", NULL },
+
+    { K(CONTROLLER), VD_PROP_TYPE, "", "type" },
+    { K(CONTROLLER), VD_PROP_INDEX, "", "index" },
+    { K(CONTROLLER), VD_PROP_MODEL, "", "model" },
+    { K(CONTROLLER), VD_PROP_PORTS, "", "ports" },
+    { K(CONTROLLER), VD_PROP_VECTORS, "", "vectors" },
+    { K(CONTROLLER), VD_PROP_MODEL_NAME, "model", "name" },
+    { K(CONTROLLER), VD_PROP_CHASSIS_NR, "target", "chassisNr" },
+    { K(CONTROLLER), VD_PROP_CHASSIS, "target", "chassis" },
+    { K(CONTROLLER), VD_PROP_PORT, "target", "port" },
+    { K(CONTROLLER), VD_PROP_BUS_NR, "target", "busNr" },
+    { K(CONTROLLER), VD_PROP_TARGET_INDEX, "target", "index" },
+    { K(CONTROLLER), VD_PROP_STARTPORT, "master", "startport" },
+
+    { K(INTERFACE), VD_PROP_TYPE, "", "type" },
+    { K(INTERFACE), VD_PROP_MODEL, "model", "type" },
+    { K(INTERFACE), VD_PROP_MAC, "mac", "address" },
+
+    { K(INPUT), VD_PROP_TYPE, "", "type" },
+    { K(INPUT), VD_PROP_BUS, "", "bus" },
+    { K(INPUT), VD_PROP_MODEL, "", "model" },
+
+    { K(GRAPHICS), VD_PROP_TYPE, "", "type" },
+    { K(GRAPHICS), VD_PROP_GFX_PORT, "", "port" },
+    { K(GRAPHICS), VD_PROP_GFX_AUTOPORT, "", "autoport" },
+    { K(GRAPHICS), VD_PROP_GFX_LISTEN, "", "listen" },
+    { K(GRAPHICS), VD_PROP_LISTEN_TYPE, "listen", "type" },
+
+    { K(VIDEO), VD_PROP_MODEL, "model", "type" },
+    { K(VIDEO), VD_PROP_VIDEO_RAM, "model", "ram" },
+    { K(VIDEO), VD_PROP_VIDEO_VRAM, "model", "vram" },
+    { K(VIDEO), VD_PROP_VIDEO_VGAMEM, "model", "vgamem" },
+    { K(VIDEO), VD_PROP_VIDEO_HEADS, "model", "heads" },
+    { K(VIDEO), VD_PROP_VIDEO_PRIMARY, "model", "primary" },
+
+    { K(AUDIO), VD_PROP_ID, "", "id" },
+    { K(AUDIO), VD_PROP_TYPE, "", "type" },
+
+    { CHR, VD_PROP_TYPE, "", "type" },
+    { CHR, VD_PROP_TARGET_TYPE, "target", "type" },
+    { CHR, VD_PROP_TARGET_PORT, "target", "port" },
+    { CHR, VD_PROP_TARGET_NAME, "target", "name" },
+    { CHR, VD_PROP_TARGET_MODEL, "target/model", "name" },
+    { CHR, VD_PROP_SOURCE_MODE, "source", "mode" },
+    { CHR, VD_PROP_SOURCE_PATH, "source", "path" },
+
+    { K(SOUND), VD_PROP_MODEL, "", "model" },
+    { K(WATCHDOG), VD_PROP_MODEL, "", "model" },
+    { K(WATCHDOG), VD_PROP_ACTION, "", "action" },
+    { K(MEMBALLOON), VD_PROP_MODEL, "", "model" },
+    { K(MEMBALLOON), VD_PROP_FREE_PAGE_REPORTING, "", "freePageReporting" },
+    { K(RNG), VD_PROP_MODEL, "", "model" },
+    { K(RNG), VD_PROP_BACKEND_MODEL, "backend", "model" },
+    { K(PANIC), VD_PROP_MODEL, "", "model" },
+    { K(TPM), VD_PROP_MODEL, "", "model" },
+    { K(TPM), VD_PROP_BACKEND_TYPE, "backend", "type" },
+    { K(TPM), VD_PROP_BACKEND_VERSION, "backend", "version" },
+    { K(HOSTDEV), VD_PROP_MODE, "", "mode" },
+    { K(HOSTDEV), VD_PROP_TYPE, "", "type" },
+    { K(HOSTDEV), VD_PROP_MANAGED, "", "managed" },
+    { K(REDIRDEV), VD_PROP_BUS, "", "bus" },
+    { K(REDIRDEV), VD_PROP_TYPE, "", "type" },
+    { K(SMARTCARD), VD_PROP_MODE, "", "mode" },
+    { K(FILESYSTEM), VD_PROP_TYPE, "", "type" },
+    { K(FILESYSTEM), VD_PROP_ACCESSMODE, "", "accessmode" },
+    { K(FILESYSTEM), VD_PROP_MODEL, "", "model" },
+    { K(FILESYSTEM), VD_PROP_FS_DRIVER_TYPE, "driver", "type" },
+    { K(HUB), VD_PROP_TYPE, "", "type" },
+    { K(IOMMU), VD_PROP_MODEL, "", "model" },
+    { K(VSOCK), VD_PROP_MODEL, "", "model" },
+    { K(VSOCK), VD_PROP_CID_AUTO, "cid", "auto" },
+    { K(MEMORY), VD_PROP_MODEL, "", "model" },
+    { K(CRYPTO), VD_PROP_MODEL, "", "model" },
+    { K(CRYPTO), VD_PROP_TYPE, "", "type" },
+    { K(SHMEM), VD_PROP_MODEL, "model", "type" },
+};
+
+#undef CHR
+#undef K
+
+/* Child element order of a device as libvirt formats it; a child the engine creates
+ * goes before the first existing sibling that libvirt puts after it. */
+static const char *const vdDiskChildOrder[] = {
+    "driver", "auth", "source", "backingStore", "geometry", "blockio", "target",
+    "iotune", "boot", "readonly", "shareable", "transient", "serial", "wwn", "vendor",
+    "product", "encryption", "alias", "address", NULL
+};
+static const char *const vdInterfaceChildOrder[] = {
+    "mac", "source", "virtualport", "ip", "route", "script", "target", "guest", "model",
+    "driver", "backend", "filterref", "tune", "teaming", "link", "mtu", "coalesce",
+    "boot", "rom", "alias", "address", NULL
+};
+static const char *const vdGenericChildOrder[] = {
+    "driver", "model", "source", "protocol", "log", "backend", "target", "listen",
+    "codec", "master", "alias", "address", NULL
+};
+
+static const char *const *
+vdChildOrder(vdDeviceKind kind)
+{
+    switch (kind) {
+    case VD_DEVICE_DISK:
+        return vdDiskChildOrder;
+    case VD_DEVICE_INTERFACE:
+        return vdInterfaceChildOrder;
+    case VD_DEVICE_CONTROLLER:
+    case VD_DEVICE_LEASE:
+    case VD_DEVICE_FILESYSTEM:
+    case VD_DEVICE_SMARTCARD:
+    case VD_DEVICE_SERIAL:
+    case VD_DEVICE_PARALLEL:
+    case VD_DEVICE_CONSOLE:
+    case VD_DEVICE_CHANNEL:
+    case VD_DEVICE_INPUT:
+    case VD_DEVICE_TPM:
+    case VD_DEVICE_GRAPHICS:
+    case VD_DEVICE_SOUND:
+    case VD_DEVICE_AUDIO:
+    case VD_DEVICE_VIDEO:
+    case VD_DEVICE_HOSTDEV:
+    case VD_DEVICE_REDIRDEV:
+    case VD_DEVICE_REDIRFILTER:
+    case VD_DEVICE_HUB:
+    case VD_DEVICE_WATCHDOG:
+    case VD_DEVICE_MEMBALLOON:
+    case VD_DEVICE_RNG:
+    case VD_DEVICE_NVRAM:
+    case VD_DEVICE_PANIC:
+    case VD_DEVICE_SHMEM:
+    case VD_DEVICE_MEMORY:
+    case VD_DEVICE_IOMMU:
+    case VD_DEVICE_VSOCK:
+    case VD_DEVICE_CRYPTO:
+    case VD_DEVICE_LAST:
+        break;
+    }
+    return vdGenericChildOrder;
+}
+
+
+/* Attribute orders libvirt uses, for elements the engine writes into. */
+typedef struct {
+    const char *element;
+    const char *const order[10];
+} vdAttrOrder;
+
+static const vdAttrOrder vdAttrOrders[] = {
+    { "controller", { "type", "index", "model", "ports", "vectors", NULL } },
+    { "disk", { "type", "device", "model", NULL } },
+    { "driver", { "name", "type", NULL } },
+    { "target", { "type", "dev", "bus", "chassisNr", "chassis", "port", "busNr", "index", "name", NULL } },
+    { "input", { "type", "bus", "model", NULL } },
+    { "graphics", { "type", "port", "autoport", "listen", NULL } },
+    { "model", { "type", "name", "ram", "vram", "vram64", "vgamem", "heads", "primary", NULL } },
+    { "audio", { "id", "type", NULL } },
+    { "watchdog", { "model", "action", NULL } },
+    { "memballoon", { "model", "autodeflate", "freePageReporting", NULL } },
+    { "address", { "type", "domain", "controller", "bus", "target", "slot", "unit", "port",
+                   "function", NULL } },
+};
+
+
+static void
+vdDomainSortAttrs(xmlNodePtr node)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vdAttrOrders); i++) {
+        if (g_str_equal((const char *)node->name, vdAttrOrders[i].element)) {
+            vdXMLSortAttrs(node, (const char * const *)vdAttrOrders[i].order);
+            return;
+        }
+    }
+}
+
+
+static int
+vdChildRank(const char *const *order,
+            const char *name)
+{
+    int i;
+
+    for (i = 0; order[i]; i++) {
+        if (g_str_equal(order[i], name))
+            return i;
+    }
+    return -1;
+}
+
+
+static xmlNodePtr
+vdDomainNewChild(xmlNodePtr parent,
+                 const char *const *order,
+                 const char *name)
+{
+    xmlNodePtr n = xmlNewDocNode(parent->doc, NULL, (const xmlChar *)name, NULL);
+    int rank = vdChildRank(order, name);
+    xmlNodePtr c;
+
+    if (rank >= 0) {
+        for (c = vdXMLFirstElement(parent); c; c = vdXMLNextElement(c)) {
+            int r = c->ns ? -1 : vdChildRank(order, (const char *)c->name);
+
+            if (r > rank) {
+                xmlAddPrevSibling(c, n);
+                return n;
+            }
+        }
+    }
+    xmlAddChild(parent, n);
+    return n;
+}
+
+
+/* The element of @path below @node, created (in libvirt's order) when @create. */
+static xmlNodePtr
+vdDomainPathNode(xmlNodePtr node,
+                 vdDeviceKind kind,
+                 const char *path,
+                 bool create)
+{
+    g_auto(GStrv) parts = NULL;
+    size_t i;
+
+    if (!*path)
+        return node;
+    parts = g_strsplit(path, "/", -1);
+    for (i = 0; parts[i] && node; i++) {
+        xmlNodePtr c = vdXMLChild(node, parts[i]);
+
+        if (!c && create)
+            c = vdDomainNewChild(node, i == 0 ? vdChildOrder(kind) : vdGenericChildOrder, parts[i]);
+        node = c;
+    }
+    return node;
+}
+
+
+static const vdPropLocation *
+vdPropFind(vdDeviceKind kind,
+           vdProp prop)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vdPropLocations); i++) {
+        if ((vdPropLocations[i].kinds & (1u << kind)) && vdPropLocations[i].prop == prop)
+            return &vdPropLocations[i];
+    }
+    return NULL;
+}
+
+
+vdDevice *
+vdDeviceNew(vdDeviceKind kind)
+{
+    vdDevice *dev = g_new0(vdDevice, 1);
+
+    dev->kind = kind;
+    return dev;
+}
+
+
+void
+vdAddressClear(vdAddress *addr)
+{
+    g_free(addr->usbPort);
+    memset(addr, 0, sizeof(*addr));
+}
+
+
+void
+vdAddressCopy(vdAddress *dst,
+              const vdAddress *src)
+{
+    if (dst == src)
+        return;
+    vdAddressClear(dst);
+    *dst = *src;
+    dst->usbPort = g_strdup(src->usbPort);
+}
+
+
+void
+vdDeviceFree(vdDevice *dev)
+{
+    size_t i;
+
+    if (!dev)
+        return;
+    for (i = 0; i < VD_PROP_LAST; i++)
+        g_free(dev->props[i]);
+    vdAddressClear(&dev->addr);
+    g_free(dev);
+}
+
+
+const char *
+vdDeviceGet(const vdDevice *dev,
+            vdProp prop)
+{
+    return dev->props[prop];
+}
+
+
+bool
+vdDevicePropIs(const vdDevice *dev,
+               vdProp prop,
+               const char *value)
+{
+    return dev->props[prop] && g_str_equal(dev->props[prop], value);
+}
+
+
+void
+vdDeviceSet(vdDevice *dev,
+            vdProp prop,
+            const char *value,
+            const char *origin)
+{
+    g_free(dev->props[prop]);
+    dev->props[prop] = g_strdup(value);
+    dev->propOrigin[prop] = origin ? origin : "";
+}
+
+
+void
+vdDeviceSetAddress(vdDevice *dev,
+                   const vdAddress *addr,
+                   const char *origin)
+{
+    vdAddressCopy(&dev->addr, addr);
+    dev->addrChanged = true;
+    dev->addrOrigin = origin ? origin : "";
+}
+
+
+/* The controller index, or -1 when it has none (yet). */
+int
+vdDeviceIndex(const vdDevice *dev)
+{
+    guint64 n;
+
+    if (!dev->props[VD_PROP_INDEX] ||
+        !g_ascii_string_to_unsigned(dev->props[VD_PROP_INDEX], 10, 0, G_MAXINT, &n, NULL))
+        return -1;
+    return (int)n;
+}
+
+
+/* sda -> 0, sdz -> 25, sdaa -> 26, as libvirt numbers disk names. */
+int
+vdDiskNameToIndex(const char *name)
+{
+    static const char *const prefixes[] = { "fd", "hd", "vd", "sd", "xvd", "ubd", NULL };
+    const char *p = NULL;
+    int idx = 0;
+    size_t i;
+
+    if (!name)
+        return -1;
+    for (i = 0; prefixes[i]; i++) {
+        if (g_str_has_prefix(name, prefixes[i])) {
+            p = name + strlen(prefixes[i]);
+            break;
+        }
+    }
+    if (!p || !*p)
+        return -1;
+    for (i = 0; *p; p++, i++) {
+        if (!g_ascii_islower(*p))
+            return -1;
+        if (i > 6)
+            return -1;
+        idx = (idx + (i > 0 ? 1 : 0)) * 26 + (*p - 'a');
+    }
+    return idx;
+}
+
+
+static bool
+vdAddressParse(xmlNodePtr node,
+               vdAddress *addr,
+               GError **error)
+{
+    g_autofree char *type = vdXMLPropGet(node, "type");
+    g_autofree char *multi = NULL;
+    int t;
+
+    memset(addr, 0, sizeof(*addr));
+    if (!type) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: <address> has no 'type'"), xmlGetLineNo(node));
+        return false;
+    }
+    if ((t = vdAddressTypeTypeFromString(type)) <= 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: unknown address type '%2$s'"), xmlGetLineNo(node), type);
+        return false;
+    }
+    addr->type = t;
+
+#define U(name, field) \
+    if (vdXMLPropUInt(node, name, &addr->field, error) < 0) \
+        return false
+
+    switch (addr->type) {
+    case VD_ADDRESS_PCI:
+        U("domain", domain);
+        U("bus", bus);
+        U("slot", slot);
+        U("function", function);
+        if (addr->domain > 0xffff || addr->bus > 0xff || addr->slot > 0x1f || addr->function > 7) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("line %1$ld: PCI address %2$04x:%3$02x:%4$02x.%5$x is out of range"),
+                        xmlGetLineNo(node), addr->domain, addr->bus, addr->slot, addr->function);
+            return false;
+        }
+        multi = vdXMLPropGet(node, "multifunction");
+        if (multi)
+            addr->multi = g_str_equal(multi, "on") ? VD_TRISTATE_YES : VD_TRISTATE_NO;
+        break;
+    case VD_ADDRESS_DRIVE:
+        U("controller", controller);
+        U("bus", bus);
+        U("target", target);
+        U("unit", unit);
+        break;
+    case VD_ADDRESS_VIRTIO_SERIAL:
+        U("controller", controller);
+        U("bus", bus);
+        U("port", port);
+        break;
+    case VD_ADDRESS_CCID:
+        U("controller", controller);
+        U("slot", slot);
+        break;
+    case VD_ADDRESS_USB:
+        U("bus", bus);
+        addr->usbPort = vdXMLPropGet(node, "port");
+        break;
+    case VD_ADDRESS_CCW:
+        U("cssid", cssid);
+        U("ssid", ssid);
+        U("devno", devno);
+        break;
+    case VD_ADDRESS_SPAPRVIO: {
+        g_autofree char *reg = vdXMLPropGet(node, "reg");
+        guint64 r;
+
+        if (reg) {
+            const char *s = reg;
+            guint base = 10;
+
+            if (g_str_has_prefix(s, "0x")) {
+                s += 2;
+                base = 16;
+            }
+            if (!g_ascii_string_to_unsigned(s, base, 0, G_MAXUINT64, &r, NULL)) {
+                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                            _("line %1$ld: invalid spapr-vio reg '%2$s'"), xmlGetLineNo(node), reg);
+                return false;
+            }
+            addr->reg = r;
+            addr->hasReg = true;
+        }
+        break;
+    }
+    case VD_ADDRESS_VIRTIO_MMIO:
+    case VD_ADDRESS_ISA:
+    case VD_ADDRESS_DIMM:
+    case VD_ADDRESS_UNASSIGNED:
+        addr->opaque = true;
+        break;
+    case VD_ADDRESS_NONE:
+    case VD_ADDRESS_LAST:
+        break;
+    }
+#undef U
+    return true;
+}
+
+
+static void
+vdAddressFormat(xmlNodePtr node,
+                const vdAddress *addr)
+{
+    char buf[64];
+
+#define SET(name, fmt, val) \
+    do { \
+        g_snprintf(buf, sizeof(buf), fmt, val); \
+        xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)buf); \
+    } while (0)
+
+    xmlSetProp(node, (const xmlChar *)"type",
+               (const xmlChar *)vdAddressTypeTypeToString(addr->type));
+    switch (addr->type) {
+    case VD_ADDRESS_PCI:
+        SET("domain", "0x%04x", addr->domain);
+        SET("bus", "0x%02x", addr->bus);
+        SET("slot", "0x%02x", addr->slot);
+        SET("function", "0x%x", addr->function);
+        if (addr->multi != VD_TRISTATE_ABSENT)
+            SET("multifunction", "%s", addr->multi == VD_TRISTATE_YES ? "on" : "off");
+        break;
+    case VD_ADDRESS_DRIVE:
+        SET("controller", "%u", addr->controller);
+        SET("bus", "%u", addr->bus);
+        SET("target", "%u", addr->target);
+        SET("unit", "%u", addr->unit);
+        break;
+    case VD_ADDRESS_VIRTIO_SERIAL:
+        SET("controller", "%u", addr->controller);
+        SET("bus", "%u", addr->bus);
+        SET("port", "%u", addr->port);
+        break;
+    case VD_ADDRESS_CCID:
+        SET("controller", "%u", addr->controller);
+        SET("slot", "%u", addr->slot);
+        break;
+    case VD_ADDRESS_USB:
+        SET("bus", "%u", addr->bus);
+        if (addr->usbPort)
+            SET("port", "%s", addr->usbPort);
+        break;
+    case VD_ADDRESS_CCW:
+        SET("cssid", "0x%x", addr->cssid);
+        SET("ssid", "0x%x", addr->ssid);
+        SET("devno", "0x%04x", addr->devno);
+        break;
+    case VD_ADDRESS_SPAPRVIO:
+        if (addr->hasReg)
+            SET("reg", "0x%08llx", addr->reg);
+        break;
+    case VD_ADDRESS_VIRTIO_MMIO:
+    case VD_ADDRESS_ISA:
+    case VD_ADDRESS_DIMM:
+    case VD_ADDRESS_UNASSIGNED:
+    case VD_ADDRESS_NONE:
+    case VD_ADDRESS_LAST:
+        break;
+    }
+#undef SET
+}
+
+
+/* libvirt keeps disks grouped by bus and sorted by target name within a bus. */
+static void
+vdDomainDefInsertDisk(vdDomainDef *def,
+                      vdDevice *disk)
+{
+    GPtrArray *disks = def->devices[VD_DEVICE_DISK];
+    const char *bus = vdDeviceGet(disk, VD_PROP_BUS);
+    int idx = vdDiskNameToIndex(vdDeviceGet(disk, VD_PROP_DEV));
+    int insertAt = -1;
+    int i;
+
+    for (i = (int)disks->len - 1; i >= 0; i--) {
+        vdDevice *d = g_ptr_array_index(disks, i);
+
+        if (g_strcmp0(vdDeviceGet(d, VD_PROP_BUS), bus) != 0)
+            continue;
+        if (vdDiskNameToIndex(vdDeviceGet(d, VD_PROP_DEV)) > idx)
+            insertAt = i;
+        else if (insertAt == -1)
+            insertAt = i + 1;
+    }
+    if (insertAt < 0)
+        g_ptr_array_add(disks, disk);
+    else
+        g_ptr_array_insert(disks, insertAt, disk);
+}
+
+
+static bool
+vdControllerIsMaster(const vdDevice *cont)
+{
+    return !vdDeviceGet(cont, VD_PROP_STARTPORT);
+}
+
+
+/* libvirt keeps controllers of one type together, in index order, a USB master
+ * before its companions; controllers of a new type go last. */
+void
+vdDomainDefInsertController(vdDomainDef *def,
+                            vdDevice *cont)
+{
+    GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
+    const char *type = vdDeviceGet(cont, VD_PROP_TYPE);
+    int idx = vdDeviceIndex(cont);
+    int insertAt = -1;
+    int i;
+
+    for (i = (int)conts->len - 1; i >= 0; i--) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+        int cidx = vdDeviceIndex(c);
+
+        if (g_strcmp0(vdDeviceGet(c, VD_PROP_TYPE), type) != 0)
+            continue;
+        if (idx == -1) {
+            insertAt = i + 1;
+            break;
+        }
+        if (cidx > idx) {
+            insertAt = i;
+        } else if (vdControllerIsMaster(cont) && !vdControllerIsMaster(c) && cidx == idx) {
+            insertAt = i;
+        } else if (insertAt == -1) {
+            insertAt = i + 1;
+        }
+    }
+    if (insertAt < 0)
+        g_ptr_array_add(conts, cont);
+    else
+        g_ptr_array_insert(conts, insertAt, cont);
+}
+
+
+void
+vdDomainDefAddDevice(vdDomainDef *def,
+                     vdDevice *dev)
+{
+    if (dev->kind == VD_DEVICE_CONTROLLER)
+        vdDomainDefInsertController(def, dev);
+    else if (dev->kind == VD_DEVICE_DISK)
+        vdDomainDefInsertDisk(def, dev);
+    else
+        g_ptr_array_add(def->devices[dev->kind], dev);
+}
+
+
+vdDevice *
+vdDomainDefFindController(const vdDomainDef *def,
+                          const char *type,
+                          int idx)
+{
+    GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, type) && vdDeviceIndex(c) == idx)
+            return c;
+    }
+    return NULL;
+}
+
+
+guint
+vdDomainDefCount(const vdDomainDef *def,
+                 vdDeviceKind kind)
+{
+    return def->devices[kind]->len;
+}
+
+
+vdDevice *
+vdDomainDefGet(const vdDomainDef *def,
+               vdDeviceKind kind,
+               guint i)
+{
+    return g_ptr_array_index(def->devices[kind], i);
+}
+
+
+static vdDevice *
+vdDeviceParse(xmlNodePtr node,
+              vdDeviceKind kind,
+              GError **error)
+{
+    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func((GDestroyNotify)vdDeviceFree);
+    vdDevice *dev = vdDeviceNew(kind);
+    xmlNodePtr a;
+    size_t i;
+
+    g_ptr_array_add(keep, dev);
+    dev->node = node;
+    for (i = 0; i < G_N_ELEMENTS(vdPropLocations); i++) {
+        const vdPropLocation *loc = &vdPropLocations[i];
+        xmlNodePtr n;
+
+        if (!(loc->kinds & (1u << kind)) || dev->props[loc->prop])
+            continue;
+        if (!(n = vdDomainPathNode(node, kind, loc->path, false)))
+            continue;
+        if (loc->attr)
+            dev->props[loc->prop] = vdXMLPropGet(n, loc->attr);
+        else
+            dev->props[loc->prop] = g_strdup("yes");
+    }
+    if ((a = vdXMLChild(node, "address")) && !vdAddressParse(a, &dev->addr, error))
+        return NULL;
+    if (kind == VD_DEVICE_CONTROLLER && dev->props[VD_PROP_INDEX]) {
+        guint64 n;
+
+        if (!g_ascii_string_to_unsigned(dev->props[VD_PROP_INDEX], 10, 0, 255, &n, NULL)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("line %1$ld: controller index '%2$s' is not a number from 0 to 255"),
+                        xmlGetLineNo(node), dev->props[VD_PROP_INDEX]);
+            return NULL;
+        }
+    }
+    g_ptr_array_steal_index(keep, 0);
+    return dev;
+}
+
+
+vdDomainDef *
+vdDomainDefParse(xmlDocPtr doc,
+                 GError **error)
+{
+    g_autoptr(vdDomainDef) def = g_new0(vdDomainDef, 1);
+    xmlNodePtr os;
+    xmlNodePtr type;
+    xmlNodePtr devices;
+    xmlNodePtr features;
+    xmlNodePtr vcpu;
+    xmlNodePtr n;
+    size_t i;
+
+    for (i = 0; i < VD_DEVICE_LAST; i++)
+        def->devices[i] = g_ptr_array_new_with_free_func((GDestroyNotify)vdDeviceFree);
+
+    def->doc = doc;
+    def->root = xmlDocGetRootElement(doc);
+    def->virtType = vdXMLPropGet(def->root, "type");
+    if (!def->virtType) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: <domain> has no 'type' attribute"), xmlGetLineNo(def->root));
+        return NULL;
+    }
+    os = vdXMLChild(def->root, "os");
+    type = vdXMLChild(os, "type");
+    if (!type) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: the definition has no <os><type>"), xmlGetLineNo(os ? os : def->root));
+        return NULL;
+    }
+    def->arch = vdXMLPropGet(type, "arch");
+    def->machine = vdXMLPropGet(type, "machine");
+
+    if ((vcpu = vdXMLChild(def->root, "vcpu"))) {
+        g_autofree char *c = vdXMLContent(vcpu);
+        guint64 v = 1;
+
+        if (c && !g_ascii_string_to_unsigned(g_strstrip(c), 10, 1, G_MAXUINT, &v, NULL)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("line %1$ld: invalid vcpu count '%2$s'"), xmlGetLineNo(vcpu), c);
+            return NULL;
+        }
+        def->vcpus = (unsigned int)v;
+    } else {
+        def->vcpus = 1;
+    }
+
+    if ((features = vdXMLChild(def->root, "features"))) {
+        xmlNodePtr ps2 = vdXMLChild(features, "ps2");
+
+        def->ps2Off = ps2 && vdXMLPropIs(ps2, "state", "off");
+    }
+
+    devices = vdXMLChild(def->root, "devices");
+    for (n = vdXMLFirstElement(devices); n; n = vdXMLNextElement(n)) {
+        int kind;
+        vdDevice *dev;
+
+        if (n->ns || (kind = vdDeviceKindTypeFromString((const char *)n->name)) < 0)
+            continue;
+        if (!(dev = vdDeviceParse(n, kind, error)))
+            return NULL;
+        vdDomainDefAddDevice(def, dev);
+    }
+    return g_steal_pointer(&def);
+}
+
+
+void
+vdDomainDefFree(vdDomainDef *def)
+{
+    size_t i;
+
+    if (!def)
+        return;
+    for (i = 0; i < VD_DEVICE_LAST; i++) {
+        if (def->devices[i])
+            g_ptr_array_unref(def->devices[i]);
+    }
+    g_free(def->virtType);
+    g_free(def->arch);
+    g_free(def->machine);
+    g_free(def->newMachine);
+    g_free(def->newArch);
+    g_free(def);
+}
+
+
+static void
+vdDeviceSync(vdDevice *dev,
+             xmlNodePtr devices)
+{
+    size_t p;
+
+    if (!dev->node && dev->copyOf && dev->copyOf->node) {
+        xmlNodePtr c;
+        xmlNodePtr next;
+
+        dev->node = xmlDocCopyNode(dev->copyOf->node, devices->doc, 1);
+        xmlNodeSetName(dev->node, (const xmlChar *)vdDeviceKindTypeToString(dev->kind));
+        for (c = dev->node->children; c; c = next) {
+            next = c->next;
+            if (vdXMLNameIs(c, "target") || vdXMLNameIs(c, "address") || vdXMLNameIs(c, "alias")) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            }
+        }
+    }
+    if (!dev->node)
+        dev->node = xmlNewDocNode(devices->doc, NULL,
+                                  (const xmlChar *)vdDeviceKindTypeToString(dev->kind), NULL);
+
+    for (p = 0; p < VD_PROP_LAST; p++) {
+        const vdPropLocation *loc;
+        xmlNodePtr n;
+
+        if (!dev->propOrigin[p] || !(loc = vdPropFind(dev->kind, p)))
+            continue;
+        if (!dev->props[p]) {
+            if ((n = vdDomainPathNode(dev->node, dev->kind, loc->path, false))) {
+                if (loc->attr) {
+                    xmlUnsetProp(n, (const xmlChar *)loc->attr);
+                } else {
+                    xmlUnlinkNode(n);
+                    xmlFreeNode(n);
+                }
+            }
+            continue;
+        }
+        n = vdDomainPathNode(dev->node, dev->kind, loc->path, true);
+        if (loc->attr) {
+            xmlSetProp(n, (const xmlChar *)loc->attr, (const xmlChar *)dev->props[p]);
+            vdDomainSortAttrs(n);
+        }
+    }
+
+    if (dev->addrChanged) {
+        xmlNodePtr a = vdXMLChild(dev->node, "address");
+
+        if (a) {
+            xmlUnlinkNode(a);
+            xmlFreeNode(a);
+        }
+        if (dev->addr.type != VD_ADDRESS_NONE) {
+            a = vdDomainNewChild(dev->node, vdChildOrder(dev->kind), "address");
+            vdAddressFormat(a, &dev->addr);
+        }
+    }
+}
+
+
+static void
+vdDomainRelink(xmlNodePtr devices,
+               xmlNodePtr node,
+               GHashTable *comments)
+{
+    GPtrArray *before = g_hash_table_lookup(comments, node);
+    guint i;
+
+    for (i = 0; before && i < before->len; i++)
+        xmlAddChild(devices, g_ptr_array_index(before, i));
+    xmlAddChild(devices, node);
+}
+
+
+/* Write every change of the view back into the tree and put <devices> in libvirt's
+ * order.  Children of <devices> the view does not know stay at the end. */
+bool
+vdDomainDefSync(vdDomainDef *def,
+                GError **error)
+{
+    xmlNodePtr devices = vdXMLChild(def->root, "devices");
+    xmlNodePtr type = vdXMLChild(vdXMLChild(def->root, "os"), "type");
+    g_autoptr(GPtrArray) rest = g_ptr_array_new();
+    g_autoptr(GHashTable) comments = g_hash_table_new_full(NULL, NULL, NULL,
+                                                           (GDestroyNotify)g_ptr_array_unref);
+    GPtrArray *pending = g_ptr_array_new();
+    xmlNodePtr n;
+    xmlNodePtr next;
+    size_t k;
+    guint i;
+
+    if (def->newArch && type)
+        xmlSetProp(type, (const xmlChar *)"arch", (const xmlChar *)def->newArch);
+    if (def->newMachine && type)
+        xmlSetProp(type, (const xmlChar *)"machine", (const xmlChar *)def->newMachine);
+    if (type)
+        vdXMLSortAttrs(type, (const char *const[]){ "arch", "machine", NULL });
+
+    if (!devices) {
+        bool any = false;
+
+        for (k = 0; k < VD_DEVICE_LAST; k++)
+            any |= def->devices[k]->len > 0;
+        if (!any) {
+            g_ptr_array_unref(pending);
+            return true;
+        }
+        devices = xmlNewChild(def->root, NULL, (const xmlChar *)"devices", NULL);
+    }
+
+    /* Detach everything.  Comments travel with the element that follows them;
+     * elements the view does not model go last. */
+    for (n = devices->children; n; n = next) {
+        next = n->next;
+        xmlUnlinkNode(n);
+        if (n->type == XML_COMMENT_NODE) {
+            g_ptr_array_add(pending, n);
+        } else if (n->type == XML_ELEMENT_NODE) {
+            if (pending->len > 0) {
+                g_hash_table_insert(comments, n, pending);
+                pending = g_ptr_array_new();
+            }
+            if (n->ns || vdDeviceKindTypeFromString((const char *)n->name) < 0)
+                g_ptr_array_add(rest, n);
+        } else {
+            xmlFreeNode(n);
+        }
+    }
+    /* <emulator> stays first, as libvirt writes it */
+    for (i = 0; i < rest->len; i++) {
+        xmlNodePtr r = g_ptr_array_index(rest, i);
+
+        if (vdXMLNameIs(r, "emulator")) {
+            vdDomainRelink(devices, r, comments);
+            g_ptr_array_remove_index(rest, i);
+            break;
+        }
+    }
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+
+            if (dev->removed) {
+                g_hash_table_remove(comments, dev->node);
+                xmlFreeNode(dev->node);
+                dev->node = NULL;
+                continue;
+            }
+            vdDeviceSync(dev, devices);
+            vdDomainRelink(devices, dev->node, comments);
+        }
+    }
+    for (i = 0; i < rest->len; i++)
+        vdDomainRelink(devices, g_ptr_array_index(rest, i), comments);
+    for (i = 0; i < pending->len; i++)
+        xmlAddChild(devices, g_ptr_array_index(pending, i));
+    g_ptr_array_unref(pending);
+
+    return true;
+}

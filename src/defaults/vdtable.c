@@ -1,0 +1,760 @@
+/*
+ * vdtable.c: the defaults table, loaded from data files and validated
+ *
+ * The table is data: the XML files in src/defaults, validated against
+ * docs/schemas/defaults.rng, compiled into the library as a GResource.  This file
+ * only loads, checks and answers look-ups; it knows nothing about devices.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <libxml/relaxng.h>
+#include <string.h>
+
+#include "defaults/vdtable.h"
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+#define VD_RESOURCE_PREFIX "/org/libvirt/defaults/"
+
+static const char *const vdTableFiles[] = {
+    "x86.xml", "arm.xml", "riscv.xml", "ppc64.xml", "s390x.xml", "common.xml", NULL
+};
+
+/* Every setting the engine understands.  A table that names another is refused. */
+static const vdSettingInfo vdSettings[] = {
+    { "machine.default", VD_SETTING_WORD, N_("machine type used when the definition names none") },
+    { "machine.refuse", VD_SETTING_BOOL, N_("the machine family is refused outright") },
+    { "pci.root", VD_SETTING_WORD, N_("root PCI controller model (pci-root, pcie-root or none)") },
+    { "pci.root-model-name", VD_SETTING_WORD, N_("QEMU device of the root PCI controller") },
+    { "pci.chipset", VD_SETTING_WORD, N_("integrated chipset whose slots are fixed (piix3, ich9 or none)") },
+    { "pci.spare-root-ports", VD_SETTING_UINT, N_("empty pcie-root-ports kept for hotplug on new definitions") },
+    { "pci.spare-bridge-slot", VD_SETTING_BOOL, N_("keep one pci-root slot free for a future pci-bridge") },
+    { "pci.multiple-roots", VD_SETTING_BOOL, N_("grow the topology with more root buses instead of bridges") },
+    { "usb.implicit", VD_SETTING_WORD, N_("USB controller model added when there is none (none = add nothing)") },
+    { "usb.default-model", VD_SETTING_WORD, N_("model given to a USB controller written without one") },
+    { "balloon.implicit", VD_SETTING_WORD, N_("memory balloon model added when there is none (none = add nothing)") },
+    { "balloon.free-page-reporting", VD_SETTING_WORD, N_("freePageReporting of a balloon the engine adds") },
+    { "input.implicit", VD_SETTING_LIST, N_("inputs (type:bus) every definition gets") },
+    { "input.implicit-graphics", VD_SETTING_LIST, N_("inputs (type:bus) a definition with graphics gets") },
+    { "input.tablet-bus", VD_SETTING_WORD, N_("bus of a tablet written without one") },
+    { "input.default-bus", VD_SETTING_WORD, N_("bus of a mouse or keyboard written without one") },
+    { "sata.implicit", VD_SETTING_BOOL, N_("the machine has a SATA controller at index 0") },
+    { "video.default", VD_SETTING_WORD, N_("video model for graphics without a video device") },
+    { "panic.implicit", VD_SETTING_WORD, N_("panic device model every definition gets (none = no device)") },
+    { "panic.default-model", VD_SETTING_WORD, N_("model of a panic device written without one") },
+    { "serial.target-type", VD_SETTING_WORD, N_("target type of a serial port written without one") },
+    { "serial.target-model", VD_SETTING_WORD, N_("target model of a serial port written without one") },
+    { "console.target-type", VD_SETTING_WORD, N_("target type of a console that has no serial port to mirror") },
+    { "nic.default-model", VD_SETTING_WORD, N_("model of a network interface written without one") },
+    { "scsi.default-model", VD_SETTING_WORD, N_("model of a SCSI controller written without one") },
+    { "tpm.default-model", VD_SETTING_WORD, N_("model of a TPM written without one") },
+    { "virtio.transport", VD_SETTING_WORD, N_("address type of virtio devices (pci, ccw or mmio)") },
+    { "rng.implicit", VD_SETTING_WORD, N_("RNG backend device added when there is none (none = add nothing)") },
+    { "watchdog.implicit", VD_SETTING_WORD, N_("watchdog model every definition gets (none = no device)") },
+    { "audio.vnc", VD_SETTING_WORD, N_("audio backend added for VNC graphics") },
+    { "audio.spice", VD_SETTING_WORD, N_("audio backend added for SPICE graphics") },
+    { "audio.sdl", VD_SETTING_WORD, N_("audio backend added for SDL graphics") },
+    { "audio.none", VD_SETTING_WORD, N_("audio backend added when there are no graphics") },
+    { "disk.driver-name", VD_SETTING_WORD, N_("driver of a disk written without one") },
+    { "disk.driver-format", VD_SETTING_WORD, N_("image format of a disk written without one") },
+    { "usb.disk-model", VD_SETTING_WORD, N_("model of a USB disk written without one") },
+    { "usb.cdrom-model", VD_SETTING_WORD, N_("model of a USB CD-ROM written without one on a new definition") },
+    { "graphics.listen", VD_SETTING_WORD, N_("listen type of VNC or SPICE graphics written without one") },
+    { "video.vram.cirrus", VD_SETTING_UINT, N_("video memory of a cirrus card, KiB") },
+    { "video.vram.vga", VD_SETTING_UINT, N_("video memory of a VGA card, KiB") },
+    { "video.vram.vmvga", VD_SETTING_UINT, N_("video memory of a vmvga card, KiB") },
+    { "video.vram.qxl", VD_SETTING_UINT, N_("video memory of a QXL card, KiB") },
+    { "video.ram.qxl", VD_SETTING_UINT, N_("RAM bar of a QXL card, KiB") },
+    { "video.vgamem.qxl", VD_SETTING_UINT, N_("VGA memory of a QXL card, KiB") },
+    { "video.vram.bochs", VD_SETTING_UINT, N_("video memory of a bochs card, KiB") },
+    { "video.vram.virtio", VD_SETTING_UINT, N_("video memory of a virtio card, KiB (0 = none written)") },
+};
+
+const vdSettingInfo *
+vdSettingFind(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vdSettings); i++) {
+        if (g_str_equal(vdSettings[i].name, name))
+            return &vdSettings[i];
+    }
+    return NULL;
+}
+
+
+const vdSettingInfo *
+vdSettingList(size_t *n)
+{
+    *n = G_N_ELEMENTS(vdSettings);
+    return vdSettings;
+}
+
+
+static void
+vdRuleFree(vdRule *rule)
+{
+    if (!rule)
+        return;
+    g_free(rule->id);
+    g_free(rule->setting);
+    g_free(rule->value);
+    g_free(rule->reason);
+    g_strfreev(rule->arches);
+    g_free(rule->family);
+    g_free(rule->minVersion);
+    g_free(rule->maxVersion);
+    g_free(rule->file);
+    g_free(rule);
+}
+
+
+static void
+vdFamilyFree(vdFamily *fam)
+{
+    if (!fam)
+        return;
+    g_free(fam->name);
+    g_strfreev(fam->arches);
+    g_strfreev(fam->machines);
+    g_free(fam);
+}
+
+
+static void
+vdGenerationFree(vdGeneration *gen)
+{
+    if (!gen)
+        return;
+    g_free(gen->title);
+    g_free(gen);
+}
+
+
+static void
+vdCapsMachineFree(vdCapsMachine *m)
+{
+    if (!m)
+        return;
+    g_free(m->name);
+    g_free(m->alias);
+    g_free(m);
+}
+
+
+static void
+vdCapsArchFree(vdCapsArch *a)
+{
+    if (!a)
+        return;
+    g_free(a->name);
+    g_free(a->emulator);
+    g_ptr_array_unref(a->machines);
+    g_free(a);
+}
+
+
+void
+vdTableFree(vdTable *table)
+{
+    if (!table)
+        return;
+    g_ptr_array_unref(table->rules);
+    g_ptr_array_unref(table->families);
+    g_ptr_array_unref(table->generations);
+    g_ptr_array_unref(table->arches);
+    g_free(table);
+}
+
+
+static vdTable *
+vdTableNew(void)
+{
+    vdTable *table = g_new0(vdTable, 1);
+
+    table->rules = g_ptr_array_new_with_free_func((GDestroyNotify)vdRuleFree);
+    table->families = g_ptr_array_new_with_free_func((GDestroyNotify)vdFamilyFree);
+    table->generations = g_ptr_array_new_with_free_func((GDestroyNotify)vdGenerationFree);
+    table->arches = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsArchFree);
+    return table;
+}
+
+
+static char **
+vdSplitWords(const char *s)
+{
+    g_auto(GStrv) parts = NULL;
+    GPtrArray *out;
+    size_t i;
+
+    if (!s)
+        return NULL;
+    parts = g_strsplit_set(s, " \t\n", -1);
+    out = g_ptr_array_new();
+    for (i = 0; parts[i]; i++) {
+        if (*parts[i])
+            g_ptr_array_add(out, g_strdup(parts[i]));
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
+
+/* The trailing version of a machine type: "pc-q35-5.2" -> "5.2"; NULL if none. */
+char *
+vdMachineVersion(const char *machine)
+{
+    const char *dash;
+    const char *p;
+
+    if (!machine || !(dash = strrchr(machine, '-')))
+        return NULL;
+    for (p = dash + 1; *p; p++) {
+        if (!g_ascii_isdigit(*p) && *p != '.')
+            return NULL;
+    }
+    if (!g_ascii_isdigit(dash[1]))
+        return NULL;
+    return g_strdup(dash + 1);
+}
+
+
+/* Compares dotted versions numerically: "5.2" < "5.10". */
+int
+vdMachineVersionCompare(const char *a,
+                        const char *b)
+{
+    while (*a || *b) {
+        guint64 x = g_ascii_strtoull(a, (char **)&a, 10);
+        guint64 y = g_ascii_strtoull(b, (char **)&b, 10);
+
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (*a == '.')
+            a++;
+        if (*b == '.')
+            b++;
+        if (!*a && !*b)
+            break;
+    }
+    return 0;
+}
+
+
+static bool
+vdTableCheckValue(const vdSettingInfo *info,
+                  const char *value)
+{
+    guint64 n;
+
+    switch (info->kind) {
+    case VD_SETTING_WORD:
+        return *value && !strpbrk(value, " \t\n");
+    case VD_SETTING_LIST:
+        return true;
+    case VD_SETTING_UINT:
+        return g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT, &n, NULL);
+    case VD_SETTING_BOOL:
+        return g_str_equal(value, "yes") || g_str_equal(value, "no");
+    }
+    return false;
+}
+
+
+static xmlRelaxNGPtr
+vdTableSchema(GError **error)
+{
+    g_autoptr(GBytes) rng = NULL;
+    xmlRelaxNGParserCtxtPtr pctxt;
+    xmlRelaxNGPtr schema;
+    gsize len;
+    const char *data;
+
+    if (!(rng = g_resources_lookup_data(VD_RESOURCE_PREFIX "schemas/defaults.rng",
+                                        G_RESOURCE_LOOKUP_FLAGS_NONE, error)))
+        return NULL;
+    data = g_bytes_get_data(rng, &len);
+    pctxt = xmlRelaxNGNewMemParserCtxt(data, (int)len);
+    schema = xmlRelaxNGParse(pctxt);
+    xmlRelaxNGFreeParserCtxt(pctxt);
+    if (!schema)
+        g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL, _("the table schema does not parse"));
+    return schema;
+}
+
+
+typedef struct {
+    GString *msg;
+} vdSchemaErrors;
+
+static void
+vdSchemaError(void *opaque, const char *fmt, ...)
+{
+    vdSchemaErrors *errs = opaque;
+    va_list ap;
+
+    if (errs->msg->len > 0)
+        return; /* the first error is the useful one */
+    va_start(ap, fmt);
+    g_string_append_vprintf(errs->msg, fmt, ap);
+    va_end(ap);
+}
+
+
+static void
+vdSchemaStructuredError(void *opaque, xmlErrorPtr err)
+{
+    vdSchemaErrors *errs = opaque;
+
+    if (errs->msg->len > 0 || !err)
+        return;
+    g_string_append_printf(errs->msg, "line %d: %s", err->line, err->message ? err->message : "");
+}
+
+
+static bool
+vdTableValidate(xmlDocPtr doc,
+                const char *name,
+                GError **error)
+{
+    static xmlRelaxNGPtr schema;
+    xmlRelaxNGValidCtxtPtr vctxt;
+    vdSchemaErrors errs = { g_string_new(NULL) };
+    int rc;
+
+    if (!schema && !(schema = vdTableSchema(error))) {
+        g_string_free(errs.msg, TRUE);
+        return false;
+    }
+    vctxt = xmlRelaxNGNewValidCtxt(schema);
+    xmlRelaxNGSetValidErrors(vctxt, vdSchemaError, vdSchemaError, &errs);
+    xmlRelaxNGSetValidStructuredErrors(vctxt, vdSchemaStructuredError, &errs);
+    rc = xmlRelaxNGValidateDoc(vctxt, doc);
+    xmlRelaxNGFreeValidCtxt(vctxt);
+    if (rc != 0) {
+        g_strchomp(errs.msg->str);
+        g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                    _("table file '%1$s' does not match the schema: %2$s"), name, errs.msg->str);
+        g_string_free(errs.msg, TRUE);
+        return false;
+    }
+    g_string_free(errs.msg, TRUE);
+    return true;
+}
+
+
+static bool
+vdTableAddRule(vdTable *table,
+               xmlNodePtr node,
+               unsigned int generation,
+               const char *name,
+               GError **error)
+{
+    vdRule *rule = g_new0(vdRule, 1);
+    const vdSettingInfo *info;
+    g_autofree char *arch = vdXMLPropGet(node, "arch");
+    xmlNodePtr reason = vdXMLChild(node, "reason");
+    guint i;
+
+    rule->id = vdXMLPropGet(node, "id");
+    rule->setting = vdXMLPropGet(node, "setting");
+    rule->value = vdXMLPropGet(node, "value");
+    rule->family = vdXMLPropGet(node, "family");
+    rule->minVersion = vdXMLPropGet(node, "min-version");
+    rule->maxVersion = vdXMLPropGet(node, "max-version");
+    rule->arches = vdSplitWords(arch);
+    rule->generation = generation;
+    rule->reason = reason ? g_strstrip(vdXMLContent(reason)) : NULL;
+    rule->file = g_strdup(name);
+    rule->line = xmlGetLineNo(node);
+    g_ptr_array_add(table->rules, rule);
+
+    if (!(info = vdSettingFind(rule->setting))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                    _("%1$s:%2$d: rule '%3$s' names the unknown setting '%4$s'"),
+                    name, rule->line, rule->id, rule->setting);
+        return false;
+    }
+    if (!vdTableCheckValue(info, rule->value)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                    _("%1$s:%2$d: rule '%3$s' gives '%4$s' the invalid value '%5$s'"),
+                    name, rule->line, rule->id, rule->setting, rule->value);
+        return false;
+    }
+    if (rule->family) {
+        bool found = false;
+
+        for (i = 0; i < table->families->len; i++)
+            found |= g_str_equal(((vdFamily *)g_ptr_array_index(table->families, i))->name,
+                                 rule->family);
+        if (!found) {
+            g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                        _("%1$s:%2$d: rule '%3$s' names the unknown machine family '%4$s'"),
+                        name, rule->line, rule->id, rule->family);
+            return false;
+        }
+    }
+    for (i = 0; i + 1 < table->rules->len; i++) {
+        vdRule *other = g_ptr_array_index(table->rules, i);
+
+        if (g_str_equal(other->id, rule->id)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                        _("%1$s:%2$d: rule id '%3$s' is already used at %4$s:%5$d"),
+                        name, rule->line, rule->id, other->file, other->line);
+            return false;
+        }
+        if (other->generation == rule->generation &&
+            g_str_equal(other->setting, rule->setting) &&
+            g_strcmp0(other->family, rule->family) == 0 &&
+            g_strcmp0(other->minVersion, rule->minVersion) == 0 &&
+            g_strcmp0(other->maxVersion, rule->maxVersion) == 0 &&
+            ((!other->arches && !rule->arches) ||
+             (other->arches && rule->arches &&
+              g_strv_equal((const char *const *)other->arches,
+                           (const char *const *)rule->arches)))) {
+            g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                        _("%1$s:%2$d: rule '%3$s' sets '%4$s' for the same machines as rule '%5$s' in the same generation"),
+                        name, rule->line, rule->id, rule->setting, other->id);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+static bool
+vdTableLoadDoc(vdTable *table,
+               xmlDocPtr doc,
+               const char *name,
+               GError **error)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr n;
+    g_autofree char *current = vdXMLPropGet(root, "current");
+
+    if (!vdTableValidate(doc, name, error))
+        return false;
+
+    if (current) {
+        unsigned int cur = (unsigned int)g_ascii_strtoull(current, NULL, 10);
+
+        if (table->current && table->current != cur) {
+            g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                        _("%1$s: current generation %2$u disagrees with %3$u set elsewhere"),
+                        name, cur, table->current);
+            return false;
+        }
+        table->current = cur;
+    }
+
+    for (n = vdXMLFirstElement(root); n; n = vdXMLNextElement(n)) {
+        if (vdXMLNameIs(n, "family")) {
+            vdFamily *fam = g_new0(vdFamily, 1);
+            g_autofree char *arch = vdXMLPropGet(n, "arch");
+            g_autofree char *machines = vdXMLPropGet(n, "machines");
+
+            fam->name = vdXMLPropGet(n, "name");
+            fam->arches = vdSplitWords(arch);
+            fam->machines = vdSplitWords(machines);
+            g_ptr_array_add(table->families, fam);
+        } else if (vdXMLNameIs(n, "generation")) {
+            g_autofree char *num = vdXMLPropGet(n, "number");
+            unsigned int number = (unsigned int)g_ascii_strtoull(num, NULL, 10);
+            xmlNodePtr r;
+
+            if (!vdTableFindGeneration(table, number)) {
+                vdGeneration *gen = g_new0(vdGeneration, 1);
+
+                gen->number = number;
+                gen->title = vdXMLPropGet(n, "title");
+                gen->released = vdXMLPropIs(n, "released", "yes");
+                g_ptr_array_add(table->generations, gen);
+            }
+            for (r = vdXMLFirstElement(n); r; r = vdXMLNextElement(r)) {
+                if (!vdTableAddRule(table, r, number, name, error))
+                    return false;
+            }
+        }
+    }
+    return true;
+}
+
+
+static bool
+vdTableLoadCaps(vdTable *table,
+                xmlDocPtr doc,
+                GError **error)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr a;
+
+    for (a = vdXMLFirstElement(root); a; a = vdXMLNextElement(a)) {
+        vdCapsArch *arch;
+        xmlNodePtr m;
+
+        if (!vdXMLNameIs(a, "arch"))
+            continue;
+        arch = g_new0(vdCapsArch, 1);
+        arch->name = vdXMLPropGet(a, "name");
+        arch->emulator = vdXMLPropGet(a, "emulator");
+        arch->machines = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsMachineFree);
+        g_ptr_array_add(table->arches, arch);
+        for (m = vdXMLFirstElement(a); m; m = vdXMLNextElement(m)) {
+            vdCapsMachine *mach = g_new0(vdCapsMachine, 1);
+            unsigned int max = 1;
+
+            mach->name = vdXMLPropGet(m, "name");
+            mach->alias = vdXMLPropGet(m, "alias");
+            if (vdXMLPropUInt(m, "maxCpus", &max, error) < 0) {
+                vdCapsMachineFree(mach);
+                return false;
+            }
+            mach->maxCpus = max;
+            g_ptr_array_add(arch->machines, mach);
+        }
+    }
+    return true;
+}
+
+
+static gint
+vdGenerationCmp(gconstpointer a,
+                gconstpointer b)
+{
+    const vdGeneration *x = *(const vdGeneration **)a;
+    const vdGeneration *y = *(const vdGeneration **)b;
+
+    return (int)x->number - (int)y->number;
+}
+
+
+static bool
+vdTableFinish(vdTable *table,
+              GError **error)
+{
+    g_ptr_array_sort(table->generations, vdGenerationCmp);
+    if (table->generations->len == 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_TABLE, _("the table defines no generation"));
+        return false;
+    }
+    if (!table->current)
+        table->current = ((vdGeneration *)g_ptr_array_index(table->generations,
+                                                            table->generations->len - 1))->number;
+    if (!vdTableFindGeneration(table, table->current)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                    _("the current generation %1$u is not defined"), table->current);
+        return false;
+    }
+    return true;
+}
+
+
+vdTable *
+vdTableLoadDefault(GError **error)
+{
+    g_autoptr(vdTable) table = vdTableNew();
+    g_autoptr(GBytes) caps = NULL;
+    g_autoptr(xmlDoc) capsDoc = NULL;
+    size_t i;
+
+    for (i = 0; vdTableFiles[i]; i++) {
+        g_autofree char *path = g_strconcat(VD_RESOURCE_PREFIX "table/", vdTableFiles[i], NULL);
+        g_autoptr(GBytes) data = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        const char *buf;
+        gsize len;
+
+        if (!(data = g_resources_lookup_data(path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL)))
+            continue;
+        buf = g_bytes_get_data(data, &len);
+        if (!(doc = vdXMLParse(buf, len, vdTableFiles[i], "defaults", error)) ||
+            !vdTableLoadDoc(table, doc, vdTableFiles[i], error))
+            return NULL;
+    }
+    if (!(caps = g_resources_lookup_data(VD_RESOURCE_PREFIX "caps/qemu-7.2.xml",
+                                         G_RESOURCE_LOOKUP_FLAGS_NONE, error)))
+        return NULL;
+    {
+        gsize len;
+        const char *buf = g_bytes_get_data(caps, &len);
+
+        if (!(capsDoc = vdXMLParse(buf, len, "qemu-7.2.xml", "capabilities", error)) ||
+            !vdTableLoadCaps(table, capsDoc, error))
+            return NULL;
+    }
+    if (!vdTableFinish(table, error))
+        return NULL;
+    return g_steal_pointer(&table);
+}
+
+
+vdTable *
+vdTableLoadFiles(const char *const *paths,
+                 const char *capsPath,
+                 GError **error)
+{
+    g_autoptr(vdTable) table = vdTableNew();
+    g_autoptr(xmlDoc) capsDoc = NULL;
+    size_t i;
+
+    for (i = 0; paths[i]; i++) {
+        g_autoptr(xmlDoc) doc = NULL;
+
+        if (!(doc = vdXMLParseFile(paths[i], "defaults", error)) ||
+            !vdTableLoadDoc(table, doc, paths[i], error))
+            return NULL;
+    }
+    if (!(capsDoc = vdXMLParseFile(capsPath, "capabilities", error)) ||
+        !vdTableLoadCaps(table, capsDoc, error))
+        return NULL;
+    if (!vdTableFinish(table, error))
+        return NULL;
+    return g_steal_pointer(&table);
+}
+
+
+static bool
+vdStrvContains(char **v,
+               const char *s)
+{
+    return v && s && g_strv_contains((const char *const *)v, s);
+}
+
+
+const vdFamily *
+vdTableFindFamily(const vdTable *table,
+                  const char *arch,
+                  const char *machine)
+{
+    guint i;
+    size_t j;
+
+    for (i = 0; i < table->families->len; i++) {
+        vdFamily *fam = g_ptr_array_index(table->families, i);
+
+        if (fam->arches && !vdStrvContains(fam->arches, arch))
+            continue;
+        for (j = 0; fam->machines && fam->machines[j]; j++) {
+            if (machine && g_pattern_match_simple(fam->machines[j], machine))
+                return fam;
+        }
+    }
+    return NULL;
+}
+
+
+/* The rule for @setting under @generation: the newest generation that says anything
+ * about these machines wins, and within it the most specific rule. */
+const vdRule *
+vdTableLookup(const vdTable *table,
+              const char *setting,
+              unsigned int generation,
+              const char *arch,
+              const char *family,
+              const char *machine)
+{
+    g_autofree char *version = vdMachineVersion(machine);
+    const vdRule *best = NULL;
+    int bestScore = -1;
+    guint i;
+
+    for (i = 0; i < table->rules->len; i++) {
+        const vdRule *r = g_ptr_array_index(table->rules, i);
+        int score = 0;
+
+        if (r->generation > generation || !g_str_equal(r->setting, setting))
+            continue;
+        if (r->arches) {
+            if (!vdStrvContains(r->arches, arch))
+                continue;
+            score += 1;
+        }
+        if (r->family) {
+            if (g_strcmp0(r->family, family) != 0)
+                continue;
+            score += 2;
+        }
+        if (r->minVersion || r->maxVersion) {
+            if (!version)
+                continue;
+            if (r->minVersion && vdMachineVersionCompare(version, r->minVersion) < 0)
+                continue;
+            if (r->maxVersion && vdMachineVersionCompare(version, r->maxVersion) > 0)
+                continue;
+            score += 4;
+        }
+        if (!best || r->generation > best->generation ||
+            (r->generation == best->generation && score > bestScore)) {
+            best = r;
+            bestScore = score;
+        }
+    }
+    return best;
+}
+
+
+const vdRule *
+vdTableFindRule(const vdTable *table,
+                const char *id)
+{
+    guint i;
+
+    for (i = 0; i < table->rules->len; i++) {
+        const vdRule *r = g_ptr_array_index(table->rules, i);
+
+        if (g_str_equal(r->id, id))
+            return r;
+    }
+    return NULL;
+}
+
+
+const vdGeneration *
+vdTableFindGeneration(const vdTable *table,
+                      unsigned int number)
+{
+    guint i;
+
+    for (i = 0; i < table->generations->len; i++) {
+        const vdGeneration *g = g_ptr_array_index(table->generations, i);
+
+        if (g->number == number)
+            return g;
+    }
+    return NULL;
+}
+
+
+const vdCapsArch *
+vdTableFindArch(const vdTable *table,
+                const char *arch)
+{
+    guint i;
+
+    for (i = 0; i < table->arches->len; i++) {
+        const vdCapsArch *a = g_ptr_array_index(table->arches, i);
+
+        if (g_str_equal(a->name, arch))
+            return a;
+    }
+    return NULL;
+}
+
+
+const vdCapsMachine *
+vdCapsArchFindMachine(const vdCapsArch *arch,
+                      const char *name)
+{
+    guint i;
+
+    for (i = 0; i < arch->machines->len; i++) {
+        const vdCapsMachine *m = g_ptr_array_index(arch->machines, i);
+
+        if (g_str_equal(m->name, name) || g_strcmp0(m->alias, name) == 0)
+            return m;
+    }
+    return NULL;
+}

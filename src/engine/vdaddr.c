@@ -1,0 +1,626 @@
+/*
+ * vdaddr.c: addresses other than PCI: virtio-serial ports, spapr-vio registers,
+ * CCW device numbers and USB ports
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "engine/vdenginepriv.h"
+#include "util/vderror.h"
+
+/* Device kinds in the order libvirt walks a definition's devices. */
+static const vdDeviceKind vdIterateOrder[] = {
+    VD_DEVICE_DISK, VD_DEVICE_INTERFACE, VD_DEVICE_SOUND, VD_DEVICE_HOSTDEV, VD_DEVICE_VIDEO,
+    VD_DEVICE_CONTROLLER, VD_DEVICE_SMARTCARD, VD_DEVICE_SERIAL, VD_DEVICE_PARALLEL,
+    VD_DEVICE_CHANNEL, VD_DEVICE_CONSOLE, VD_DEVICE_INPUT, VD_DEVICE_FILESYSTEM,
+    VD_DEVICE_WATCHDOG, VD_DEVICE_MEMBALLOON, VD_DEVICE_RNG, VD_DEVICE_NVRAM, VD_DEVICE_HUB,
+    VD_DEVICE_SHMEM, VD_DEVICE_TPM, VD_DEVICE_PANIC, VD_DEVICE_MEMORY, VD_DEVICE_REDIRDEV,
+    VD_DEVICE_IOMMU, VD_DEVICE_VSOCK, VD_DEVICE_CRYPTO,
+};
+
+
+/* ---- virtio-serial ---------------------------------------------------------- */
+
+typedef struct {
+    unsigned int index;
+    unsigned int nports;
+    guint32 used[4];     /* bitmap of ports 0..127 */
+} vdVioSerialCont;
+
+static bool
+vdVioSerialPortUsed(vdVioSerialCont *c,
+                    unsigned int port)
+{
+    return port < 128 && (c->used[port / 32] & (1u << (port % 32)));
+}
+
+
+static void
+vdVioSerialPortUse(vdVioSerialCont *c,
+                   unsigned int port)
+{
+    if (port < 128)
+        c->used[port / 32] |= 1u << (port % 32);
+}
+
+
+static bool
+vdEngineVioSerialIsTarget(const vdDevice *dev)
+{
+    return (dev->kind == VD_DEVICE_CHANNEL || dev->kind == VD_DEVICE_CONSOLE) &&
+        vdDevicePropIs(dev, VD_PROP_TARGET_TYPE, "virtio");
+}
+
+
+bool
+vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
+                           GError **error)
+{
+    static const vdDeviceKind kinds[] = { VD_DEVICE_CONSOLE, VD_DEVICE_CHANNEL };
+    g_autoptr(GArray) conts = g_array_new(FALSE, TRUE, sizeof(vdVioSerialCont));
+    size_t k;
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(ctx->def, VD_DEVICE_CONTROLLER, i);
+        vdVioSerialCont vc = { 0 };
+        const char *ports = vdDeviceGet(c, VD_PROP_PORTS);
+
+        if (!vdDevicePropIs(c, VD_PROP_TYPE, "virtio-serial"))
+            continue;
+        vc.index = vdDeviceIndex(c);
+        vc.nports = ports ? (unsigned int)g_ascii_strtoull(ports, NULL, 10) : 31;
+        vc.nports = MIN(vc.nports, 128);
+        g_array_append_val(conts, vc);
+    }
+
+    /* ports already taken */
+    for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        for (i = 0; i < vdDomainDefCount(ctx->def, kinds[k]); i++) {
+            vdDevice *dev = vdDomainDefGet(ctx->def, kinds[k], i);
+            guint j;
+
+            if (dev->addr.type != VD_ADDRESS_VIRTIO_SERIAL || !dev->addr.port)
+                continue;
+            for (j = 0; j < conts->len; j++) {
+                vdVioSerialCont *c = &g_array_index(conts, vdVioSerialCont, j);
+
+                if (c->index == dev->addr.controller)
+                    vdVioSerialPortUse(c, dev->addr.port);
+            }
+        }
+    }
+
+    for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        for (i = 0; i < vdDomainDefCount(ctx->def, kinds[k]); i++) {
+            vdDevice *dev = vdDomainDefGet(ctx->def, kinds[k], i);
+            bool allowZero = kinds[k] == VD_DEVICE_CONSOLE;
+            bool done = false;
+            guint j;
+
+            if (!vdEngineVioSerialIsTarget(dev))
+                continue;
+            if (dev->addr.type == VD_ADDRESS_VIRTIO_SERIAL && dev->addr.port)
+                continue;
+            for (j = 0; j < conts->len && !done; j++) {
+                vdVioSerialCont *c = &g_array_index(conts, vdVioSerialCont, j);
+                unsigned int p;
+
+                if (dev->addr.type == VD_ADDRESS_VIRTIO_SERIAL && dev->addr.controller != c->index)
+                    continue;
+                for (p = allowZero ? 0 : 1; p < c->nports; p++) {
+                    if (!vdVioSerialPortUsed(c, p)) {
+                        vdAddress a = { .type = VD_ADDRESS_VIRTIO_SERIAL,
+                                        .controller = c->index, .port = p };
+
+                        vdVioSerialPortUse(c, p);
+                        vdDeviceSetAddress(dev, &a, VD_ORIGIN_ADDRESS);
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if (!done) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("Unable to find a free virtio-serial port"));
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+
+/* ---- spapr-vio -------------------------------------------------------------- */
+
+static bool
+vdSpaprRegInUse(vdEngineCtx *ctx,
+                const vdDevice *self,
+                unsigned long long reg)
+{
+    size_t k;
+    guint i;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            vdDevice *d = g_ptr_array_index(ctx->def->devices[k], i);
+
+            if (d != self && d->kind != VD_DEVICE_CONSOLE && d->addr.type == VD_ADDRESS_SPAPRVIO &&
+                d->addr.hasReg && d->addr.reg == reg)
+                return true;
+        }
+    }
+    return false;
+}
+
+
+static bool
+vdSpaprAssign(vdEngineCtx *ctx,
+              vdDevice *dev,
+              bool isVio,
+              unsigned long long dflt,
+              GError **error)
+{
+    vdAddress a = { .type = VD_ADDRESS_SPAPRVIO };
+
+    if (dev->addr.type == VD_ADDRESS_NONE && isVio)
+        dev->addr.type = VD_ADDRESS_SPAPRVIO;
+    if (dev->addr.type != VD_ADDRESS_SPAPRVIO)
+        return true;
+    if (dev->addr.hasReg) {
+        if (vdSpaprRegInUse(ctx, dev, dev->addr.reg)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("spapr-vio address %1$#llx already in use"), dev->addr.reg);
+            return false;
+        }
+        return true;
+    }
+    a.reg = dflt;
+    a.hasReg = true;
+    while (vdSpaprRegInUse(ctx, dev, a.reg))
+        a.reg += 0x1000;
+    vdDeviceSetAddress(dev, &a, VD_ORIGIN_ADDRESS);
+    return true;
+}
+
+
+bool
+vdEngineAssignSpaprVIO(vdEngineCtx *ctx,
+                       GError **error)
+{
+    bool pseries = vdEngineSettingIs(ctx, "pci.multiple-roots", "yes");
+    vdDomainDef *def = ctx->def;
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
+        vdDevice *d = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
+
+        if (!vdSpaprAssign(ctx, d, vdDevicePropIs(d, VD_PROP_MODEL, "spapr-vlan"), 0x1000, error))
+            return false;
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *d = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+        bool vio = vdDevicePropIs(d, VD_PROP_TYPE, "scsi") && vdDevicePropIs(d, VD_PROP_MODEL, "ibmvscsi");
+
+        if (!vdSpaprAssign(ctx, d, vio, 0x2000, error))
+            return false;
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++) {
+        vdDevice *d = vdDomainDefGet(def, VD_DEVICE_SERIAL, i);
+
+        if (!vdSpaprAssign(ctx, d, vdDevicePropIs(d, VD_PROP_TARGET_TYPE, "spapr-vio-serial"),
+                           0x30000000, error))
+            return false;
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_NVRAM); i++) {
+        if (!vdSpaprAssign(ctx, vdDomainDefGet(def, VD_DEVICE_NVRAM, i), pseries, 0x3000, error))
+            return false;
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_TPM); i++) {
+        vdDevice *d = vdDomainDefGet(def, VD_DEVICE_TPM, i);
+
+        if (!vdSpaprAssign(ctx, d, pseries && !vdDevicePropIs(d, VD_PROP_MODEL, "spapr-tpm-proxy"),
+                           0x4000, error))
+            return false;
+    }
+    return true;
+}
+
+
+/* ---- CCW -------------------------------------------------------------------- */
+
+static bool
+vdCCWIsVirtio(const vdDevice *d)
+{
+    const char *model = vdDeviceGet(d, VD_PROP_MODEL);
+
+    switch (d->kind) {
+    case VD_DEVICE_DISK:
+        return vdDevicePropIs(d, VD_PROP_BUS, "virtio");
+    case VD_DEVICE_INTERFACE:
+        return model && g_str_has_prefix(model, "virtio");
+    case VD_DEVICE_VIDEO:
+        return g_strcmp0(model, "virtio") == 0;
+    case VD_DEVICE_INPUT:
+        return vdDevicePropIs(d, VD_PROP_BUS, "virtio");
+    case VD_DEVICE_CONTROLLER:
+        return vdDevicePropIs(d, VD_PROP_TYPE, "virtio-serial") || vdDevicePropIs(d, VD_PROP_TYPE, "scsi");
+    case VD_DEVICE_HOSTDEV:
+        return vdDevicePropIs(d, VD_PROP_TYPE, "scsi_host");
+    case VD_DEVICE_MEMBALLOON:
+        return !vdDevicePropIs(d, VD_PROP_MODEL, "none");
+    case VD_DEVICE_RNG:
+    case VD_DEVICE_FILESYSTEM:
+    case VD_DEVICE_VSOCK:
+    case VD_DEVICE_CRYPTO:
+        return true;
+    case VD_DEVICE_MEMORY:
+        return g_strcmp0(model, "virtio-pmem") == 0 || g_strcmp0(model, "virtio-mem") == 0;
+    case VD_DEVICE_LEASE:
+    case VD_DEVICE_SMARTCARD:
+    case VD_DEVICE_SERIAL:
+    case VD_DEVICE_PARALLEL:
+    case VD_DEVICE_CONSOLE:
+    case VD_DEVICE_CHANNEL:
+    case VD_DEVICE_TPM:
+    case VD_DEVICE_GRAPHICS:
+    case VD_DEVICE_SOUND:
+    case VD_DEVICE_AUDIO:
+    case VD_DEVICE_REDIRDEV:
+    case VD_DEVICE_REDIRFILTER:
+    case VD_DEVICE_HUB:
+    case VD_DEVICE_WATCHDOG:
+    case VD_DEVICE_NVRAM:
+    case VD_DEVICE_PANIC:
+    case VD_DEVICE_SHMEM:
+    case VD_DEVICE_IOMMU:
+    case VD_DEVICE_LAST:
+        break;
+    }
+    return false;
+}
+
+
+static bool
+vdCCWInUse(vdEngineCtx *ctx,
+           unsigned int cssid,
+           unsigned int ssid,
+           unsigned int devno)
+{
+    size_t k;
+    guint i;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            vdDevice *d = g_ptr_array_index(ctx->def->devices[k], i);
+
+            if (d->addr.type == VD_ADDRESS_CCW && d->addr.cssid == cssid &&
+                d->addr.ssid == ssid && d->addr.devno == devno)
+                return true;
+        }
+    }
+    return false;
+}
+
+
+bool
+vdEngineAssignCCW(vdEngineCtx *ctx,
+                  GError **error)
+{
+    unsigned int devno = 0;
+    size_t k;
+    guint i;
+
+    if (!vdEngineSettingIs(ctx, "virtio.transport", "ccw"))
+        return true;
+
+    for (k = 0; k < G_N_ELEMENTS(vdIterateOrder); k++) {
+        GPtrArray *devs = ctx->def->devices[vdIterateOrder[k]];
+
+        for (i = 0; i < devs->len; i++) {
+            vdDevice *d = g_ptr_array_index(devs, i);
+            vdAddress a = { .type = VD_ADDRESS_CCW, .cssid = 0xfe };
+
+            if (!(d->addr.type == VD_ADDRESS_NONE && vdCCWIsVirtio(d)))
+                continue;
+            while (vdCCWInUse(ctx, 0xfe, 0, devno)) {
+                if (++devno > 0xffff) {
+                    g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                                _("There are no more free CCW devnos."));
+                    return false;
+                }
+            }
+            a.devno = devno;
+            vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
+        }
+    }
+    return true;
+}
+
+
+/* ---- USB -------------------------------------------------------------------- */
+
+#define VD_USB_HUB_PORTS 8
+
+typedef struct _vdUSBHub vdUSBHub;
+struct _vdUSBHub {
+    unsigned int nports;
+    guint8 used[VD_USB_HUB_PORTS * 4];
+    vdUSBHub *child[VD_USB_HUB_PORTS * 4];
+};
+
+static void
+vdUSBHubFree(vdUSBHub *hub)
+{
+    unsigned int i;
+
+    if (!hub)
+        return;
+    for (i = 0; i < G_N_ELEMENTS(hub->child); i++)
+        vdUSBHubFree(hub->child[i]);
+    g_free(hub);
+}
+
+
+static unsigned int
+vdUSBControllerPorts(const vdDevice *c)
+{
+    const char *m = vdDeviceGet(c, VD_PROP_MODEL);
+    const char *ports = vdDeviceGet(c, VD_PROP_PORTS);
+
+    if (!m)
+        return 2;
+    if (g_str_equal(m, "piix3-uhci") || g_str_equal(m, "piix4-uhci") ||
+        g_str_equal(m, "vt82c686b-uhci"))
+        return 2;
+    if (g_str_equal(m, "ehci") || g_str_equal(m, "ich9-ehci1"))
+        return 6;
+    if (g_str_equal(m, "pci-ohci"))
+        return 3;
+    if (g_str_equal(m, "nec-xhci") || g_str_equal(m, "qemu-xhci"))
+        return ports ? (unsigned int)g_ascii_strtoull(ports, NULL, 10) : 4;
+    if (g_str_equal(m, "qusb1") || g_str_equal(m, "qusb2"))
+        return 8;
+    return 0;
+}
+
+
+static bool
+vdUSBIsDevice(const vdDevice *d)
+{
+    switch (d->kind) {
+    case VD_DEVICE_HUB:
+        return vdDevicePropIs(d, VD_PROP_TYPE, "usb");
+    case VD_DEVICE_HOSTDEV:
+        return vdDevicePropIs(d, VD_PROP_MODE, "subsystem") && vdDevicePropIs(d, VD_PROP_TYPE, "usb");
+    case VD_DEVICE_DISK:
+    case VD_DEVICE_INPUT:
+    case VD_DEVICE_REDIRDEV:
+        return vdDevicePropIs(d, VD_PROP_BUS, "usb");
+    case VD_DEVICE_CONTROLLER:
+        return vdDevicePropIs(d, VD_PROP_TYPE, "ccid");
+    case VD_DEVICE_SERIAL:
+        return vdDevicePropIs(d, VD_PROP_TARGET_TYPE, "usb-serial");
+    case VD_DEVICE_SOUND:
+        return vdDevicePropIs(d, VD_PROP_MODEL, "usb");
+    case VD_DEVICE_INTERFACE:
+    case VD_DEVICE_LEASE:
+    case VD_DEVICE_FILESYSTEM:
+    case VD_DEVICE_SMARTCARD:
+    case VD_DEVICE_PARALLEL:
+    case VD_DEVICE_CONSOLE:
+    case VD_DEVICE_CHANNEL:
+    case VD_DEVICE_TPM:
+    case VD_DEVICE_GRAPHICS:
+    case VD_DEVICE_AUDIO:
+    case VD_DEVICE_VIDEO:
+    case VD_DEVICE_REDIRFILTER:
+    case VD_DEVICE_WATCHDOG:
+    case VD_DEVICE_MEMBALLOON:
+    case VD_DEVICE_RNG:
+    case VD_DEVICE_NVRAM:
+    case VD_DEVICE_PANIC:
+    case VD_DEVICE_SHMEM:
+    case VD_DEVICE_MEMORY:
+    case VD_DEVICE_IOMMU:
+    case VD_DEVICE_VSOCK:
+    case VD_DEVICE_CRYPTO:
+    case VD_DEVICE_LAST:
+        break;
+    }
+    return false;
+}
+
+
+/* USB devices in the order libvirt gives them ports: hubs first. */
+static const vdDeviceKind vdUSBOrder[] = {
+    VD_DEVICE_HUB, VD_DEVICE_HOSTDEV, VD_DEVICE_DISK, VD_DEVICE_CONTROLLER, VD_DEVICE_INPUT,
+    VD_DEVICE_SERIAL, VD_DEVICE_SOUND, VD_DEVICE_REDIRDEV,
+};
+
+static vdUSBHub *
+vdUSBHubAt(vdUSBHub *root,
+           const char *port,
+           unsigned int *last)
+{
+    g_auto(GStrv) parts = g_strsplit(port, ".", -1);
+    vdUSBHub *hub = root;
+    size_t i;
+
+    for (i = 0; parts[i]; i++) {
+        guint64 p;
+
+        if (!g_ascii_string_to_unsigned(parts[i], 10, 1, hub ? hub->nports : 0, &p, NULL) || !hub)
+            return NULL;
+        if (!parts[i + 1]) {
+            *last = (unsigned int)p - 1;
+            return hub;
+        }
+        hub = hub->child[p - 1];
+    }
+    return NULL;
+}
+
+
+static bool
+vdUSBFindFree(vdUSBHub *hub,
+              GString *path)
+{
+    unsigned int i;
+
+    for (i = 0; i < hub->nports; i++) {
+        if (!hub->used[i]) {
+            g_string_append_printf(path, "%s%u", path->len ? "." : "", i + 1);
+            return true;
+        }
+    }
+    for (i = 0; i < hub->nports; i++) {
+        if (hub->child[i]) {
+            gsize len = path->len;
+
+            g_string_append_printf(path, "%s%u", path->len ? "." : "", i + 1);
+            if (vdUSBFindFree(hub->child[i], path))
+                return true;
+            g_string_truncate(path, len);
+        }
+    }
+    return false;
+}
+
+
+bool
+vdEngineAssignUSB(vdEngineCtx *ctx,
+                  GError **error)
+{
+    vdDomainDef *def = ctx->def;
+    g_autoptr(GPtrArray) buses = g_ptr_array_new_with_free_func((GDestroyNotify)vdUSBHubFree);
+    unsigned int available = 0;
+    unsigned int count = 0;
+    bool hasUSB = false;
+    bool allAddressed = true;
+    size_t k;
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+        unsigned int n;
+        int idx = vdDeviceIndex(c);
+
+        if (!vdDevicePropIs(c, VD_PROP_TYPE, "usb"))
+            continue;
+        if (!vdDevicePropIs(c, VD_PROP_MODEL, "none"))
+            hasUSB = true;
+        if (!(n = vdUSBControllerPorts(c)) || idx < 0)
+            continue;
+        while ((int)buses->len <= idx)
+            g_ptr_array_add(buses, NULL);
+        if (!g_ptr_array_index(buses, idx)) {
+            vdUSBHub *hub = g_new0(vdUSBHub, 1);
+
+            hub->nports = MIN(n, G_N_ELEMENTS(hub->used));
+            g_ptr_array_index(buses, idx) = hub;
+            available += hub->nports;
+        }
+    }
+
+    for (k = 0; k < G_N_ELEMENTS(vdUSBOrder); k++) {
+        for (i = 0; i < vdDomainDefCount(def, vdUSBOrder[k]); i++) {
+            vdDevice *d = vdDomainDefGet(def, vdUSBOrder[k], i);
+
+            if (!vdUSBIsDevice(d))
+                continue;
+            count++;
+            if (d->addr.type != VD_ADDRESS_USB || !d->addr.usbPort)
+                allAddressed = false;
+        }
+    }
+
+    if (ctx->opts->newDomain && count > 0 && !hasUSB) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("USB is disabled for this domain, but USB devices are present in the domain XML"));
+        return false;
+    }
+    if (!ctx->opts->newDomain && !allAddressed)
+        return true;
+
+    if (ctx->opts->newDomain && count > available) {
+        unsigned int hubs = (count - available + 1 + VD_USB_HUB_PORTS - 2) / (VD_USB_HUB_PORTS - 1);
+
+        for (i = 0; i < hubs; i++) {
+            vdDevice *hub = vdDeviceNew(VD_DEVICE_HUB);
+
+            hub->origin = VD_ORIGIN_ADDRESS;
+            vdDeviceSet(hub, VD_PROP_TYPE, "usb", VD_ORIGIN_ADDRESS);
+            vdDomainDefAddDevice(def, hub);
+        }
+    }
+
+    /* reserve ports that are already given */
+    for (k = 0; k < G_N_ELEMENTS(vdUSBOrder); k++) {
+        for (i = 0; i < vdDomainDefCount(def, vdUSBOrder[k]); i++) {
+            vdDevice *d = vdDomainDefGet(def, vdUSBOrder[k], i);
+            vdUSBHub *hub;
+            unsigned int port;
+
+            if (!vdUSBIsDevice(d) || d->addr.type != VD_ADDRESS_USB || !d->addr.usbPort)
+                continue;
+            if (d->addr.bus >= buses->len || !g_ptr_array_index(buses, d->addr.bus) ||
+                !(hub = vdUSBHubAt(g_ptr_array_index(buses, d->addr.bus), d->addr.usbPort, &port))) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("USB port '%1$s' on bus %2$u does not exist"), d->addr.usbPort, d->addr.bus);
+                return false;
+            }
+            if (hub->used[port]) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("Attempted double use of USB port %1$s on bus %2$u"),
+                            d->addr.usbPort, d->addr.bus);
+                return false;
+            }
+            hub->used[port] = 1;
+            if (d->kind == VD_DEVICE_HUB) {
+                hub->child[port] = g_new0(vdUSBHub, 1);
+                hub->child[port]->nports = VD_USB_HUB_PORTS;
+            }
+        }
+    }
+
+    for (k = 0; k < G_N_ELEMENTS(vdUSBOrder); k++) {
+        for (i = 0; i < vdDomainDefCount(def, vdUSBOrder[k]); i++) {
+            vdDevice *d = vdDomainDefGet(def, vdUSBOrder[k], i);
+            g_autoptr(GString) path = g_string_new(NULL);
+            vdAddress a = { .type = VD_ADDRESS_USB };
+            vdUSBHub *hub = NULL;
+            unsigned int port;
+            guint b;
+
+            if (!vdUSBIsDevice(d) || (d->addr.type == VD_ADDRESS_USB && d->addr.usbPort))
+                continue;
+            if (d->addr.type != VD_ADDRESS_NONE && d->addr.type != VD_ADDRESS_USB)
+                continue;
+            for (b = 0; b < buses->len; b++) {
+                if ((hub = g_ptr_array_index(buses, b)) && vdUSBFindFree(hub, path))
+                    break;
+                g_string_truncate(path, 0);
+                hub = NULL;
+            }
+            if (!hub) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("No free USB ports"));
+                return false;
+            }
+            a.bus = b;
+            a.usbPort = path->str;
+            hub = vdUSBHubAt(hub, path->str, &port);
+            hub->used[port] = 1;
+            if (d->kind == VD_DEVICE_HUB) {
+                hub->child[port] = g_new0(vdUSBHub, 1);
+                hub->child[port]->nports = VD_USB_HUB_PORTS;
+            }
+            vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
+        }
+    }
+    return true;
+}

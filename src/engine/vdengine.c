@@ -1,0 +1,870 @@
+/*
+ * vdengine.c: apply the defaults table to a domain
+ *
+ * The steps follow the order in which libvirt's QEMU driver completes a definition
+ * (machine, implicit devices, per-device defaults, implicit controllers, addresses),
+ * because that order decides indexes and addresses.  What each step adds on which
+ * machine is never decided here: it is looked up in the table.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "engine/vdenginepriv.h"
+#include "util/vderror.h"
+
+const char *
+vdEngineSetting(const vdEngineCtx *ctx,
+                const char *setting,
+                const char **origin)
+{
+    const vdRule *r = vdTableLookup(ctx->table, setting, ctx->opts->generation,
+                                    ctx->arch, ctx->family, ctx->machine);
+
+    if (origin)
+        *origin = r ? r->id : NULL;
+    return r ? r->value : NULL;
+}
+
+
+bool
+vdEngineSettingIs(const vdEngineCtx *ctx,
+                  const char *setting,
+                  const char *value)
+{
+    return g_strcmp0(vdEngineSetting(ctx, setting, NULL), value) == 0;
+}
+
+
+unsigned int
+vdEngineSettingUInt(const vdEngineCtx *ctx,
+                    const char *setting,
+                    unsigned int dflt)
+{
+    const char *v = vdEngineSetting(ctx, setting, NULL);
+
+    return v ? (unsigned int)g_ascii_strtoull(v, NULL, 10) : dflt;
+}
+
+
+/* Fill @prop from @setting when the user left it out. */
+static void
+vdEngineFill(const vdEngineCtx *ctx,
+             vdDevice *dev,
+             vdProp prop,
+             const char *setting)
+{
+    const char *origin;
+    const char *v;
+
+    if (vdDeviceGet(dev, prop))
+        return;
+    if ((v = vdEngineSetting(ctx, setting, &origin)))
+        vdDeviceSet(dev, prop, v, origin);
+}
+
+
+static vdDevice *
+vdEngineNewDevice(vdDeviceKind kind,
+                  const char *origin)
+{
+    vdDevice *dev = vdDeviceNew(kind);
+
+    dev->origin = origin;
+    return dev;
+}
+
+
+static vdDevice *
+vdEngineAddController(vdEngineCtx *ctx,
+                      const char *type,
+                      int idx,
+                      const char *model,
+                      const char *origin)
+{
+    vdDevice *c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, origin);
+    g_autofree char *s = g_strdup_printf("%d", idx);
+
+    vdDeviceSet(c, VD_PROP_TYPE, type, origin);
+    vdDeviceSet(c, VD_PROP_INDEX, s, origin);
+    if (model)
+        vdDeviceSet(c, VD_PROP_MODEL, model, origin);
+    vdDomainDefInsertController(ctx->def, c);
+    return c;
+}
+
+
+static bool
+vdEngineMachine(vdEngineCtx *ctx,
+                GError **error)
+{
+    vdDomainDef *def = ctx->def;
+    const vdCapsArch *arch;
+    const vdCapsMachine *m;
+    const vdFamily *fam;
+    const char *origin = NULL;
+    const char *machine = def->machine;
+
+    if (!def->arch)
+        def->newArch = g_strdup("x86_64");
+    ctx->arch = def->arch ? def->arch : def->newArch;
+
+    if (!(arch = vdTableFindArch(ctx->table, ctx->arch))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("No emulator found for arch '%1$s'"), ctx->arch);
+        return false;
+    }
+
+    if (!machine) {
+        if (!(machine = vdEngineSetting(ctx, "machine.default", &origin))) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("the table gives no default machine type for arch '%1$s'"), ctx->arch);
+            return false;
+        }
+    }
+    if (!(m = vdCapsArchFindMachine(arch, machine))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("Emulator '%1$s' does not support machine type '%2$s'"),
+                    arch->emulator, machine);
+        return false;
+    }
+    if (!g_str_equal(m->name, machine) || !def->machine) {
+        def->newMachine = g_strdup(m->name);
+        def->machineOrigin = origin ? origin : "libvirt.machine-canonical";
+    }
+    ctx->machine = m->name;
+
+    if (def->vcpus > m->maxCpus) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("Maximum CPUs greater than specified machine type limit %1$u"), m->maxCpus);
+        return false;
+    }
+
+    fam = vdTableFindFamily(ctx->table, ctx->arch, ctx->machine);
+    ctx->family = fam ? fam->name : NULL;
+    return true;
+}
+
+
+/* Controllers written without an index get the lowest unused one of their type; a
+ * USB companion takes the index of the controller before it. */
+static void
+vdEngineControllerIndexes(vdEngineCtx *ctx)
+{
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+        const char *type = vdDeviceGet(c, VD_PROP_TYPE);
+        const char *model = vdDeviceGet(c, VD_PROP_MODEL);
+        g_autofree char *s = NULL;
+        int idx = 0;
+
+        if (vdDeviceIndex(c) >= 0 || !type)
+            continue;
+        if (g_str_equal(type, "usb") && model && g_str_has_prefix(model, "ich9-uhci") && i > 0) {
+            vdDevice *prev = g_ptr_array_index(conts, i - 1);
+
+            if (vdDevicePropIs(prev, VD_PROP_TYPE, "usb") && vdDeviceIndex(prev) >= 0)
+                idx = vdDeviceIndex(prev);
+        } else if (g_str_equal(type, "pci") && model &&
+                   (g_str_equal(model, "pci-root") || g_str_equal(model, "pcie-root"))) {
+            idx = 0;
+        } else {
+            while (vdDomainDefFindController(ctx->def, type, idx))
+                idx++;
+        }
+        s = g_strdup_printf("%d", idx);
+        vdDeviceSet(c, VD_PROP_INDEX, s, VD_ORIGIN_INDEX);
+    }
+}
+
+
+static bool
+vdEngineHasGraphics(const vdEngineCtx *ctx)
+{
+    return vdDomainDefCount(ctx->def, VD_DEVICE_GRAPHICS) > 0;
+}
+
+
+static bool
+vdEngineHasInput(const vdEngineCtx *ctx,
+                 const char *type,
+                 const char *bus)
+{
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_INPUT); i++) {
+        vdDevice *in = vdDomainDefGet(ctx->def, VD_DEVICE_INPUT, i);
+
+        if (vdDevicePropIs(in, VD_PROP_TYPE, type) && vdDevicePropIs(in, VD_PROP_BUS, bus))
+            return true;
+    }
+    return false;
+}
+
+
+/* "mouse:ps2 keyboard:ps2": add each input the definition lacks. */
+static void
+vdEngineAddInputs(vdEngineCtx *ctx,
+                  const char *setting)
+{
+    const char *origin;
+    const char *list = vdEngineSetting(ctx, setting, &origin);
+    g_auto(GStrv) items = NULL;
+    size_t i;
+
+    if (!list)
+        return;
+    items = g_strsplit_set(list, " ", -1);
+    for (i = 0; items[i]; i++) {
+        g_auto(GStrv) tb = g_strsplit(items[i], ":", 2);
+        vdDevice *in;
+
+        if (!tb[0] || !tb[1])
+            continue;
+        if (vdEngineHasInput(ctx, tb[0], tb[1]))
+            continue;
+        /* a tablet already does what a USB mouse would */
+        if (g_str_equal(tb[0], "mouse") && g_str_equal(tb[1], "usb") &&
+            vdEngineHasInput(ctx, "tablet", "usb"))
+            continue;
+        in = vdEngineNewDevice(VD_DEVICE_INPUT, origin);
+        vdDeviceSet(in, VD_PROP_TYPE, tb[0], origin);
+        vdDeviceSet(in, VD_PROP_BUS, tb[1], origin);
+        vdDomainDefAddDevice(ctx->def, in);
+    }
+}
+
+
+static bool
+vdEngineUSBDisabled(const vdEngineCtx *ctx)
+{
+    vdDevice *usb = vdDomainDefFindController(ctx->def, "usb", 0);
+
+    return usb && vdDevicePropIs(usb, VD_PROP_MODEL, "none");
+}
+
+
+static bool
+vdEngineDefaultDevices(vdEngineCtx *ctx,
+                       GError **error)
+{
+    vdDomainDef *def = ctx->def;
+    const char *origin;
+    const char *v;
+    vdDevice *root;
+
+    /* implicit inputs are added before anything else */
+    if (!def->ps2Off)
+        vdEngineAddInputs(ctx, "input.implicit");
+
+    if ((v = vdEngineSetting(ctx, "usb.implicit", &origin)) && !g_str_equal(v, "none") &&
+        !vdDomainDefFindController(def, "usb", 0))
+        vdEngineAddController(ctx, "usb", 0, v, origin);
+
+    if (vdEngineSettingIs(ctx, "sata.implicit", "yes") &&
+        !vdDomainDefFindController(def, "sata", 0)) {
+        vdEngineSetting(ctx, "sata.implicit", &origin);
+        vdEngineAddController(ctx, "sata", 0, NULL, origin);
+    }
+
+    v = vdEngineSetting(ctx, "pci.root", &origin);
+    root = vdDomainDefFindController(def, "pci", 0);
+    if (v && !g_str_equal(v, "none")) {
+        if (!root) {
+            root = vdEngineAddController(ctx, "pci", 0, v, origin);
+        } else if (!vdDeviceGet(root, VD_PROP_MODEL)) {
+            vdDeviceSet(root, VD_PROP_MODEL, v, origin);
+        } else if (!vdDevicePropIs(root, VD_PROP_MODEL, v)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("The PCI controller with index='0' must be model='%1$s' for this machine type"),
+                        v);
+            return false;
+        }
+    }
+
+    if ((v = vdEngineSetting(ctx, "balloon.implicit", &origin)) && !g_str_equal(v, "none") &&
+        vdDomainDefCount(def, VD_DEVICE_MEMBALLOON) == 0) {
+        vdDevice *b = vdEngineNewDevice(VD_DEVICE_MEMBALLOON, origin);
+
+        vdDeviceSet(b, VD_PROP_MODEL, v, origin);
+        if ((v = vdEngineSetting(ctx, "balloon.free-page-reporting", &origin)))
+            vdDeviceSet(b, VD_PROP_FREE_PAGE_REPORTING, v, origin);
+        vdDomainDefAddDevice(def, b);
+    }
+
+    if (vdEngineHasGraphics(ctx))
+        vdEngineAddInputs(ctx, "input.implicit-graphics");
+
+    if ((v = vdEngineSetting(ctx, "panic.implicit", &origin)) && !g_str_equal(v, "none")) {
+        guint i;
+        bool found = false;
+
+        for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++) {
+            vdDevice *p = vdDomainDefGet(def, VD_DEVICE_PANIC, i);
+
+            found |= !vdDeviceGet(p, VD_PROP_MODEL) || vdDevicePropIs(p, VD_PROP_MODEL, v);
+        }
+        if (!found) {
+            vdDevice *p = vdEngineNewDevice(VD_DEVICE_PANIC, origin);
+
+            vdDeviceSet(p, VD_PROP_MODEL, v, origin);
+            vdDomainDefAddDevice(def, p);
+        }
+    }
+
+    if ((v = vdEngineSetting(ctx, "rng.implicit", &origin)) && !g_str_equal(v, "none") &&
+        vdDomainDefCount(def, VD_DEVICE_RNG) == 0) {
+        vdDevice *r = vdEngineNewDevice(VD_DEVICE_RNG, origin);
+
+        vdDeviceSet(r, VD_PROP_MODEL, "virtio", origin);
+        vdDeviceSet(r, VD_PROP_BACKEND_MODEL, "random", origin);
+        vdDomainDefAddDevice(def, r);
+    }
+
+    /* the audio backend follows the first graphics device */
+    if (vdDomainDefCount(def, VD_DEVICE_AUDIO) == 0) {
+        const char *setting = "audio.none";
+
+        if (vdEngineHasGraphics(ctx)) {
+            vdDevice *g = vdDomainDefGet(def, VD_DEVICE_GRAPHICS, 0);
+            const char *gt = vdDeviceGet(g, VD_PROP_TYPE);
+
+            if (g_strcmp0(gt, "vnc") == 0)
+                setting = "audio.vnc";
+            else if (g_strcmp0(gt, "spice") == 0)
+                setting = "audio.spice";
+            else if (g_strcmp0(gt, "sdl") == 0)
+                setting = "audio.sdl";
+            else
+                setting = NULL;
+        }
+        if (setting && (v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "-")) {
+            vdDevice *a = vdEngineNewDevice(VD_DEVICE_AUDIO, origin);
+
+            vdDeviceSet(a, VD_PROP_ID, "1", origin);
+            vdDeviceSet(a, VD_PROP_TYPE, v, origin);
+            vdDomainDefAddDevice(def, a);
+        }
+    }
+    return true;
+}
+
+
+static const char *
+vdDiskBusFromName(const char *dev)
+{
+    if (!dev)
+        return NULL;
+    if (g_str_has_prefix(dev, "hd"))
+        return "ide";
+    if (g_str_has_prefix(dev, "sd"))
+        return "scsi";
+    if (g_str_has_prefix(dev, "vd"))
+        return "virtio";
+    if (g_str_has_prefix(dev, "xvd"))
+        return "xen";
+    if (g_str_has_prefix(dev, "ubd"))
+        return "uml";
+    if (g_str_has_prefix(dev, "fd"))
+        return "fdc";
+    return NULL;
+}
+
+
+/* libvirt's drive address for a disk: how many units and buses a controller has. */
+static void
+vdEngineDiskDriveAddress(vdDevice *disk)
+{
+    const char *bus = vdDeviceGet(disk, VD_PROP_BUS);
+    int idx = vdDiskNameToIndex(vdDeviceGet(disk, VD_PROP_DEV));
+    vdAddress a = { .type = VD_ADDRESS_DRIVE };
+
+    if (idx < 0 || disk->addr.type != VD_ADDRESS_NONE || !bus)
+        return;
+    if (g_str_equal(bus, "ide")) {
+        a.controller = idx / 4;
+        a.bus = (idx % 4) / 2;
+        a.unit = idx % 2;
+    } else if (g_str_equal(bus, "sata")) {
+        a.controller = idx / 6;
+        a.unit = idx % 6;
+    } else if (g_str_equal(bus, "scsi")) {
+        a.controller = idx / 7;
+        a.unit = idx % 7;
+    } else if (g_str_equal(bus, "fdc")) {
+        a.controller = idx / 2;
+        a.unit = idx % 2;
+    } else {
+        return;
+    }
+    vdDeviceSetAddress(disk, &a, VD_ORIGIN_ADDRESS);
+}
+
+
+static void
+vdEngineDiskDefaults(vdEngineCtx *ctx,
+                     vdDevice *disk)
+{
+    const char *device = vdDeviceGet(disk, VD_PROP_DEVICE);
+    const char *type = vdDeviceGet(disk, VD_PROP_TYPE);
+
+    if (!device)
+        vdDeviceSet(disk, VD_PROP_DEVICE, device = "disk", "libvirt.disk-device");
+    if (!vdDeviceGet(disk, VD_PROP_BUS)) {
+        const char *bus = g_str_equal(device, "floppy") ? "fdc" :
+            vdDiskBusFromName(vdDeviceGet(disk, VD_PROP_DEV));
+
+        if (bus)
+            vdDeviceSet(disk, VD_PROP_BUS, bus, "libvirt.disk-bus");
+    }
+    if (g_strcmp0(type, "file") == 0 || g_strcmp0(type, "block") == 0 ||
+        g_strcmp0(type, "network") == 0 || g_strcmp0(type, "volume") == 0 || !type) {
+        vdEngineFill(ctx, disk, VD_PROP_DRIVER_NAME, "disk.driver-name");
+        vdEngineFill(ctx, disk, VD_PROP_DRIVER_TYPE, "disk.driver-format");
+    }
+    if (g_str_equal(device, "cdrom") && !vdDeviceGet(disk, VD_PROP_READONLY))
+        vdDeviceSet(disk, VD_PROP_READONLY, "yes", "libvirt.cdrom-readonly");
+    if (vdDevicePropIs(disk, VD_PROP_BUS, "usb")) {
+        if (g_str_equal(device, "cdrom") && ctx->opts->newDomain)
+            vdEngineFill(ctx, disk, VD_PROP_MODEL, "usb.cdrom-model");
+        else
+            vdEngineFill(ctx, disk, VD_PROP_MODEL, "usb.disk-model");
+    }
+    vdEngineDiskDriveAddress(disk);
+}
+
+
+static void
+vdEngineVideoDefaults(vdEngineCtx *ctx,
+                      vdDevice *video,
+                      bool primary)
+{
+    const char *model;
+    char setting[64];
+    const char *origin;
+    const char *v;
+
+    vdEngineFill(ctx, video, VD_PROP_MODEL, "video.default");
+    if (!(model = vdDeviceGet(video, VD_PROP_MODEL)) || g_str_equal(model, "none"))
+        return;
+
+    g_snprintf(setting, sizeof(setting), "video.ram.%s", model);
+    vdEngineFill(ctx, video, VD_PROP_VIDEO_RAM, setting);
+    g_snprintf(setting, sizeof(setting), "video.vram.%s", model);
+    if (!vdDeviceGet(video, VD_PROP_VIDEO_VRAM) &&
+        (v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "0"))
+        vdDeviceSet(video, VD_PROP_VIDEO_VRAM, v, origin);
+    g_snprintf(setting, sizeof(setting), "video.vgamem.%s", model);
+    vdEngineFill(ctx, video, VD_PROP_VIDEO_VGAMEM, setting);
+    if (!vdDeviceGet(video, VD_PROP_VIDEO_HEADS))
+        vdDeviceSet(video, VD_PROP_VIDEO_HEADS, "1", "libvirt.video-heads");
+    if (primary && !vdDeviceGet(video, VD_PROP_VIDEO_PRIMARY))
+        vdDeviceSet(video, VD_PROP_VIDEO_PRIMARY, "yes", "libvirt.video-primary");
+}
+
+
+static void
+vdEngineGraphicsDefaults(vdEngineCtx *ctx,
+                         vdDevice *g)
+{
+    const char *type = vdDeviceGet(g, VD_PROP_TYPE);
+    bool hasListen = vdDeviceGet(g, VD_PROP_GFX_LISTEN) || vdDeviceGet(g, VD_PROP_LISTEN_TYPE);
+
+    if (g_strcmp0(type, "vnc") == 0) {
+        if (!vdDeviceGet(g, VD_PROP_GFX_PORT) && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT)) {
+            vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
+            vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "yes", "libvirt.vnc-autoport");
+        }
+        if (!hasListen)
+            vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
+    } else if (g_strcmp0(type, "spice") == 0) {
+        if (!hasListen && !vdDeviceGet(g, VD_PROP_GFX_PORT) && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT))
+            vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "none", "libvirt.graphics-listen");
+        else if (!hasListen)
+            vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
+    }
+}
+
+
+static void
+vdEngineChrPorts(vdEngineCtx *ctx,
+                 vdDeviceKind kind)
+{
+    GPtrArray *devs = ctx->def->devices[kind];
+    int maxPort = -1;
+    guint i;
+
+    for (i = 0; i < devs->len; i++) {
+        const char *p = vdDeviceGet(g_ptr_array_index(devs, i), VD_PROP_TARGET_PORT);
+
+        if (p)
+            maxPort = MAX(maxPort, (int)g_ascii_strtoll(p, NULL, 10));
+    }
+    for (i = 0; i < devs->len; i++) {
+        vdDevice *chr = g_ptr_array_index(devs, i);
+        g_autofree char *s = NULL;
+
+        if (vdDeviceGet(chr, VD_PROP_TARGET_PORT))
+            continue;
+        if (kind == VD_DEVICE_CHANNEL)
+            continue;
+        s = g_strdup_printf("%d", ++maxPort);
+        vdDeviceSet(chr, VD_PROP_TARGET_PORT, s, "libvirt.chr-port");
+    }
+}
+
+
+static void
+vdEngineSerialDefaults(vdEngineCtx *ctx,
+                       vdDevice *serial)
+{
+    const char *origin;
+    const char *tt;
+
+    if (!vdDeviceGet(serial, VD_PROP_TARGET_TYPE) ||
+        vdDevicePropIs(serial, VD_PROP_TARGET_TYPE, "isa-serial")) {
+        if ((tt = vdEngineSetting(ctx, "serial.target-type", &origin)) &&
+            !vdDevicePropIs(serial, VD_PROP_TARGET_TYPE, tt))
+            vdDeviceSet(serial, VD_PROP_TARGET_TYPE, tt, origin);
+    }
+    if (!vdDeviceGet(serial, VD_PROP_TARGET_MODEL) &&
+        g_strcmp0(vdDeviceGet(serial, VD_PROP_TARGET_TYPE),
+                  vdEngineSetting(ctx, "serial.target-type", NULL)) == 0)
+        vdEngineFill(ctx, serial, VD_PROP_TARGET_MODEL, "serial.target-model");
+}
+
+
+/* A console of target type serial is serial[0] seen from the other side: libvirt
+ * makes sure there is a serial behind console[0] and a console in front of serial[0]. */
+static void
+vdEngineConsoleCompat(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    GPtrArray *consoles = def->devices[VD_DEVICE_CONSOLE];
+    GPtrArray *serials = def->devices[VD_DEVICE_SERIAL];
+    guint i;
+
+    for (i = 0; i < consoles->len; i++) {
+        vdDevice *con = g_ptr_array_index(consoles, i);
+
+        if (!vdDeviceGet(con, VD_PROP_TARGET_TYPE) && i == 0) {
+            const char *tt = vdEngineSetting(ctx, "console.target-type", NULL);
+
+            vdDeviceSet(con, VD_PROP_TARGET_TYPE, tt ? tt : "serial", VD_ORIGIN_CONSOLE);
+        }
+    }
+
+    if (consoles->len > 0) {
+        vdDevice *con = g_ptr_array_index(consoles, 0);
+
+        if (vdDevicePropIs(con, VD_PROP_TARGET_TYPE, "serial") && serials->len == 0) {
+            /* the console becomes serial[0], and a stub console mirrors it */
+            vdDevice *serial = vdEngineNewDevice(VD_DEVICE_SERIAL, VD_ORIGIN_CONSOLE);
+            size_t p;
+
+            for (p = 0; p < VD_PROP_LAST; p++) {
+                if (con->props[p] && p != VD_PROP_TARGET_TYPE)
+                    vdDeviceSet(serial, p, con->props[p], VD_ORIGIN_CONSOLE);
+            }
+            serial->copyOf = con;
+            if (con->addr.type != VD_ADDRESS_NONE)
+                vdDeviceSetAddress(serial, &con->addr, VD_ORIGIN_CONSOLE);
+            g_ptr_array_insert(serials, 0, serial);
+        }
+    } else if (serials->len > 0) {
+        vdDevice *serial = g_ptr_array_index(serials, 0);
+        vdDevice *con = vdEngineNewDevice(VD_DEVICE_CONSOLE, VD_ORIGIN_CONSOLE);
+
+        vdDeviceSet(con, VD_PROP_TYPE, vdDeviceGet(serial, VD_PROP_TYPE), VD_ORIGIN_CONSOLE);
+        vdDeviceSet(con, VD_PROP_TARGET_TYPE, "serial", VD_ORIGIN_CONSOLE);
+        g_ptr_array_insert(consoles, 0, con);
+    }
+}
+
+
+/* What a stub console mirrors of serial[0] is written only once both are final. */
+static void
+vdEngineConsoleMirror(vdEngineCtx *ctx)
+{
+    GPtrArray *consoles = ctx->def->devices[VD_DEVICE_CONSOLE];
+    GPtrArray *serials = ctx->def->devices[VD_DEVICE_SERIAL];
+    vdDevice *con;
+    vdDevice *serial;
+
+    if (consoles->len == 0 || serials->len == 0)
+        return;
+    con = g_ptr_array_index(consoles, 0);
+    serial = g_ptr_array_index(serials, 0);
+    if (!vdDevicePropIs(con, VD_PROP_TARGET_TYPE, "serial"))
+        return;
+    if (!vdDeviceGet(con, VD_PROP_TARGET_PORT) && vdDeviceGet(serial, VD_PROP_TARGET_PORT))
+        vdDeviceSet(con, VD_PROP_TARGET_PORT, vdDeviceGet(serial, VD_PROP_TARGET_PORT),
+                    VD_ORIGIN_CONSOLE);
+    if (con->addr.type == VD_ADDRESS_NONE && serial->addr.type == VD_ADDRESS_SPAPRVIO)
+        vdDeviceSetAddress(con, &serial->addr, VD_ORIGIN_CONSOLE);
+    /* a new stub takes the serial's source as it is */
+    if (con->node == NULL && !con->copyOf)
+        con->copyOf = serial;
+}
+
+
+static void
+vdEngineDeviceDefaults(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb")) {
+            vdEngineFill(ctx, c, VD_PROP_MODEL, "usb.default-model");
+            if (vdDevicePropIs(c, VD_PROP_MODEL, "none") && c->addr.type != VD_ADDRESS_NONE) {
+                vdAddress none = { 0 };
+
+                vdDeviceSetAddress(c, &none, "libvirt.usb-none");
+            }
+        }
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++)
+        vdEngineDiskDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_DISK, i));
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
+        vdDevice *net = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
+
+        if (vdDevicePropIs(net, VD_PROP_TYPE, "hostdev"))
+            continue;
+        if (vdDevicePropIs(net, VD_PROP_TYPE, "vhostuser") || vdDevicePropIs(net, VD_PROP_TYPE, "vdpa")) {
+            if (!vdDeviceGet(net, VD_PROP_MODEL))
+                vdDeviceSet(net, VD_PROP_MODEL, "virtio", "libvirt.vhostuser-virtio");
+            continue;
+        }
+        vdEngineFill(ctx, net, VD_PROP_MODEL, "nic.default-model");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INPUT); i++) {
+        vdDevice *in = vdDomainDefGet(def, VD_DEVICE_INPUT, i);
+        const char *type = vdDeviceGet(in, VD_PROP_TYPE);
+
+        if (vdDeviceGet(in, VD_PROP_BUS) || !type)
+            continue;
+        if (g_str_equal(type, "mouse") || g_str_equal(type, "keyboard"))
+            vdEngineFill(ctx, in, VD_PROP_BUS, "input.default-bus");
+        else if (g_str_equal(type, "passthrough"))
+            vdDeviceSet(in, VD_PROP_BUS, "virtio", "libvirt.input-bus");
+        else if (g_str_equal(type, "tablet"))
+            vdEngineFill(ctx, in, VD_PROP_BUS, "input.tablet-bus");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); i++)
+        vdEngineGraphicsDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_GRAPHICS, i));
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++)
+        vdEngineFill(ctx, vdDomainDefGet(def, VD_DEVICE_PANIC, i), VD_PROP_MODEL,
+                     "panic.default-model");
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_TPM); i++)
+        vdEngineFill(ctx, vdDomainDefGet(def, VD_DEVICE_TPM, i), VD_PROP_MODEL,
+                     "tpm.default-model");
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++)
+        vdEngineSerialDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_SERIAL, i));
+}
+
+
+static void
+vdEngineDiskControllers(vdEngineCtx *ctx,
+                        const char *bus,
+                        const char *type)
+{
+    int max = -1;
+    int i;
+    guint d;
+
+    for (d = 0; d < vdDomainDefCount(ctx->def, VD_DEVICE_DISK); d++) {
+        vdDevice *disk = vdDomainDefGet(ctx->def, VD_DEVICE_DISK, d);
+
+        if (vdDevicePropIs(disk, VD_PROP_BUS, bus) && disk->addr.type == VD_ADDRESS_DRIVE)
+            max = MAX(max, (int)disk->addr.controller);
+    }
+    for (i = 0; i <= max; i++) {
+        if (!vdDomainDefFindController(ctx->def, type, i))
+            vdEngineAddController(ctx, type, i, NULL, VD_ORIGIN_IMPLICIT);
+    }
+}
+
+
+static void
+vdEngineImplicitControllers(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
+    bool needVioSerial = false;
+    int maxVioSerial = 0;
+
+    vdEngineDiskControllers(ctx, "scsi", "scsi");
+    vdEngineDiskControllers(ctx, "fdc", "fdc");
+    vdEngineDiskControllers(ctx, "ide", "ide");
+    vdEngineDiskControllers(ctx, "sata", "sata");
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CHANNEL); i++) {
+        vdDevice *ch = vdDomainDefGet(def, VD_DEVICE_CHANNEL, i);
+
+        if (vdDevicePropIs(ch, VD_PROP_TARGET_TYPE, "virtio")) {
+            needVioSerial = true;
+            if (ch->addr.type == VD_ADDRESS_VIRTIO_SERIAL)
+                maxVioSerial = MAX(maxVioSerial, (int)ch->addr.controller);
+        }
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONSOLE); i++) {
+        vdDevice *con = vdDomainDefGet(def, VD_DEVICE_CONSOLE, i);
+
+        if (vdDevicePropIs(con, VD_PROP_TARGET_TYPE, "virtio")) {
+            needVioSerial = true;
+            if (con->addr.type == VD_ADDRESS_VIRTIO_SERIAL)
+                maxVioSerial = MAX(maxVioSerial, (int)con->addr.controller);
+        }
+    }
+    if (needVioSerial) {
+        int c;
+
+        for (c = 0; c <= maxVioSerial; c++) {
+            if (!vdDomainDefFindController(def, "virtio-serial", c))
+                vdEngineAddController(ctx, "virtio-serial", c, NULL, VD_ORIGIN_IMPLICIT);
+        }
+    }
+
+    if (vdDomainDefCount(def, VD_DEVICE_SMARTCARD) > 0 &&
+        !vdDomainDefFindController(def, "ccid", 0))
+        vdEngineAddController(ctx, "ccid", 0, NULL, VD_ORIGIN_IMPLICIT);
+
+    /* SCSI controllers get their model once all of them exist */
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "scsi") &&
+            (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "auto")))
+            vdEngineFill(ctx, c, VD_PROP_MODEL, "scsi.default-model");
+    }
+}
+
+
+static bool
+vdEngineImplicitVideo(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
+
+    if (vdEngineHasGraphics(ctx) && vdDomainDefCount(def, VD_DEVICE_VIDEO) == 0) {
+        const char *origin;
+
+        vdEngineSetting(ctx, "video.default", &origin);
+        vdDomainDefAddDevice(def, vdEngineNewDevice(VD_DEVICE_VIDEO, origin));
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_VIDEO); i++)
+        vdEngineVideoDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_VIDEO, i), i == 0);
+    return true;
+}
+
+
+/* Refusals libvirt makes because of what its defaults provide. */
+static bool
+vdEngineValidate(vdEngineCtx *ctx,
+                 GError **error)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
+
+    if (vdEngineUSBDisabled(ctx)) {
+        for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INPUT); i++) {
+            if (vdDevicePropIs(vdDomainDefGet(def, VD_DEVICE_INPUT, i), VD_PROP_BUS, "usb")) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("Can't add USB input device. USB bus is disabled"));
+                return false;
+            }
+        }
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") &&
+            !vdEngineSettingIs(ctx, "pci.chipset", "piix3")) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("IDE controllers are unsupported for this QEMU binary or machine type"));
+            return false;
+        }
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) > 0) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("Only 1 IDE controller is supported"));
+            return false;
+        }
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++) {
+        vdDevice *p = vdDomainDefGet(def, VD_DEVICE_PANIC, i);
+
+        if (vdDevicePropIs(p, VD_PROP_MODEL, "isa") && !vdEngineSettingIs(ctx, "pci.chipset", "piix3") &&
+            !vdEngineSettingIs(ctx, "pci.chipset", "ich9")) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("the QEMU binary does not support the ISA panic device"));
+            return false;
+        }
+    }
+    return true;
+}
+
+
+bool
+vdEngineApply(vdDomainDef *def,
+              const vdTable *table,
+              const vdEngineOptions *opts,
+              GError **error)
+{
+    vdEngineCtx ctx = { .def = def, .table = table, .opts = opts };
+
+    if (!vdTableFindGeneration(table, opts->generation)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("generation %1$u is not defined by the table"), opts->generation);
+        return false;
+    }
+    if (!vdEngineMachine(&ctx, error))
+        return false;
+    if (vdEngineSettingIs(&ctx, "machine.refuse", "yes")) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("machine type '%1$s' is not supported by the defaults table"), ctx.machine);
+        return false;
+    }
+
+    vdEngineControllerIndexes(&ctx);
+    if (!vdEngineDefaultDevices(&ctx, error))
+        return false;
+    vdEngineDeviceDefaults(&ctx);
+    vdEngineConsoleCompat(&ctx);
+    for (guint i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++)
+        vdEngineSerialDefaults(&ctx, vdDomainDefGet(def, VD_DEVICE_SERIAL, i));
+    vdEngineChrPorts(&ctx, VD_DEVICE_SERIAL);
+    vdEngineChrPorts(&ctx, VD_DEVICE_PARALLEL);
+    vdEngineChrPorts(&ctx, VD_DEVICE_CONSOLE);
+    vdEngineImplicitControllers(&ctx);
+    vdEngineImplicitVideo(&ctx);
+
+    if (!vdEngineValidate(&ctx, error))
+        return false;
+
+    if (!vdEngineAssignVirtioSerial(&ctx, error) ||
+        !vdEngineAssignSpaprVIO(&ctx, error) ||
+        !vdEngineAssignCCW(&ctx, error) ||
+        !vdEngineAssignPCI(&ctx, error) ||
+        !vdEngineAssignUSB(&ctx, error))
+        return false;
+
+    vdEngineConsoleMirror(&ctx);
+    return true;
+}

@@ -1,0 +1,22 @@
+/*
+ * vdengine.h: apply the defaults table to a domain
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "conf/vddomain.h"
+#include "defaults/vdtable.h"
+
+typedef struct {
+    unsigned int generation;
+    /* libvirt's VIR_DOMAIN_DEF_PARSE_ABI_UPDATE: a definition being created, which may
+     * get defaults an existing one must not (e.g. USB port addresses). */
+    bool newDomain;
+} vdEngineOptions;
+
+bool vdEngineApply(vdDomainDef *def,
+                   const vdTable *table,
+                   const vdEngineOptions *opts,
+                   GError **error);

@@ -1,0 +1,1338 @@
+/*
+ * vdpci.c: PCI and PCIe address assignment
+ *
+ * libvirt assigns PCI addresses in two passes over a set of buses: a dry run that
+ * only counts which buses (root ports, bridges) the devices need and adds them as
+ * controllers, then the real pass that gives every device its slot.  The outcome
+ * depends on every detail of that procedure (device order, which bus accepts what,
+ * how buses grow), so it is reproduced here step by step.  Which chipset slots are
+ * fixed, and how many spare ports a new definition keeps, comes from the table.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "engine/vdenginepriv.h"
+#include "util/vderror.h"
+
+typedef enum {
+    VD_PCI_HOTPLUGGABLE = 1 << 0,
+    VD_PCI_AUTOASSIGN = 1 << 1,
+    VD_PCI_INTEGRATED = 1 << 2,
+    VD_PCI_AGGREGATE_SLOT = 1 << 3,
+    VD_PCI_TYPE_PCI_DEVICE = 1 << 4,
+    VD_PCI_TYPE_PCIE_DEVICE = 1 << 5,
+    VD_PCI_TYPE_PCIE_ROOT_PORT = 1 << 6,
+    VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT = 1 << 7,
+    VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT = 1 << 8,
+    VD_PCI_TYPE_DMI_TO_PCI_BRIDGE = 1 << 9,
+    VD_PCI_TYPE_PCI_EXPANDER_BUS = 1 << 10,
+    VD_PCI_TYPE_PCIE_EXPANDER_BUS = 1 << 11,
+    VD_PCI_TYPE_PCI_BRIDGE = 1 << 12,
+    VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE = 1 << 13,
+} vdPCIConnectFlags;
+
+#define VD_PCI_TYPES_MASK (0x3ff << 4)
+#define VD_PCI_TYPES_ENDPOINT (VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCIE_DEVICE)
+#define VD_PCI_SLOT_LAST 31
+
+typedef struct {
+    guint8 functions;
+    bool aggregate;
+} vdPCISlot;
+
+typedef struct {
+    const char *model;
+    unsigned int flags;
+    unsigned int minSlot;
+    unsigned int maxSlot;
+    vdPCISlot slot[VD_PCI_SLOT_LAST + 1];
+} vdPCIBus;
+
+typedef struct {
+    GArray *buses;        /* vdPCIBus */
+    bool dryRun;
+    bool multipleRoots;
+    bool pcieToPciBridge;
+} vdPCISet;
+
+
+/* What each controller model provides downstream, and whether it can be hotplugged. */
+static bool
+vdPCIBusSetModel(vdPCIBus *bus,
+                 const char *model,
+                 GError **error)
+{
+    unsigned int hp = VD_PCI_HOTPLUGGABLE;
+
+    memset(bus, 0, sizeof(*bus));
+    bus->model = model;
+    bus->minSlot = 1;
+    bus->maxSlot = VD_PCI_SLOT_LAST;
+    if (g_str_equal(model, "pci-root")) {
+        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE |
+            VD_PCI_TYPE_PCI_EXPANDER_BUS | hp;
+    } else if (g_str_equal(model, "pci-bridge") || g_str_equal(model, "pcie-to-pci-bridge")) {
+        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE | hp;
+    } else if (g_str_equal(model, "pci-expander-bus")) {
+        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE | hp;
+        bus->minSlot = 0;
+    } else if (g_str_equal(model, "pcie-root")) {
+        bus->flags = VD_PCI_TYPE_PCIE_DEVICE | VD_PCI_TYPE_PCIE_ROOT_PORT |
+            VD_PCI_TYPE_DMI_TO_PCI_BRIDGE | VD_PCI_TYPE_PCIE_EXPANDER_BUS;
+    } else if (g_str_equal(model, "dmi-to-pci-bridge")) {
+        bus->flags = VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE;
+        bus->minSlot = 0;
+    } else if (g_str_equal(model, "pcie-root-port") ||
+               g_str_equal(model, "pcie-switch-downstream-port")) {
+        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCIE_DEVICE |
+            VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT | VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE | hp;
+        bus->minSlot = 0;
+        bus->maxSlot = 0;
+    } else if (g_str_equal(model, "pcie-switch-upstream-port")) {
+        bus->flags = VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT;
+        bus->minSlot = 0;
+    } else if (g_str_equal(model, "pcie-expander-bus")) {
+        bus->flags = VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_TYPE_DMI_TO_PCI_BRIDGE;
+        bus->minSlot = 0;
+    } else {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("unknown PCI controller model '%1$s'"), model);
+        return false;
+    }
+    return true;
+}
+
+
+static unsigned int
+vdPCIControllerConnectType(const char *model)
+{
+    static const struct {
+        const char *model;
+        unsigned int flags;
+    } types[] = {
+        { "pci-bridge", VD_PCI_TYPE_PCI_BRIDGE },
+        { "pci-expander-bus", VD_PCI_TYPE_PCI_EXPANDER_BUS },
+        { "pcie-expander-bus", VD_PCI_TYPE_PCIE_EXPANDER_BUS },
+        { "dmi-to-pci-bridge", VD_PCI_TYPE_DMI_TO_PCI_BRIDGE },
+        { "pcie-to-pci-bridge", VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE },
+        { "pcie-root-port", VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_AGGREGATE_SLOT },
+        { "pcie-switch-upstream-port", VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT },
+        { "pcie-switch-downstream-port", VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT },
+    };
+    size_t i;
+
+    for (i = 0; model && i < G_N_ELEMENTS(types); i++) {
+        if (g_str_equal(types[i].model, model))
+            return types[i].flags;
+    }
+    return 0;
+}
+
+
+static vdPCIBus *
+vdPCISetBus(vdPCISet *set,
+            unsigned int i)
+{
+    return &g_array_index(set->buses, vdPCIBus, i);
+}
+
+
+typedef enum {
+    VD_PCI_CLASS_NONE,
+    VD_PCI_CLASS_PCI,        /* conventional PCI */
+    VD_PCI_CLASS_PCIE,       /* PCI Express where the machine has it */
+    VD_PCI_CLASS_VIRTIO,     /* virtio: PCIe where the machine has it (QEMU 7.2) */
+    VD_PCI_CLASS_PCI_INTEGRATED,
+} vdPCIClass;
+
+/* Which devices sit on PCI, and as what.  A model of NULL matches any model. */
+typedef struct {
+    vdDeviceKind kind;
+    const char *type;      /* controller type, NULL = any */
+    const char *model;
+    vdPCIClass cls;
+} vdPCIClassRow;
+
+static const vdPCIClassRow vdPCIClasses[] = {
+    { VD_DEVICE_CONTROLLER, "sata", NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, "ide", NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, "usb", "nec-xhci", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_CONTROLLER, "usb", "qemu-xhci", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_CONTROLLER, "usb", "none", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, "usb", "qusb1", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, "usb", "qusb2", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, "usb", NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, "scsi", "virtio-scsi", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_CONTROLLER, "scsi", "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_CONTROLLER, "scsi", "ncr53c90", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, "scsi", NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, "virtio-serial", "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, "virtio-serial", NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_FILESYSTEM, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_FILESYSTEM, NULL, NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_INTERFACE, NULL, "virtio", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_INTERFACE, NULL, "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_INTERFACE, NULL, "e1000e", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_INTERFACE, NULL, "igb", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_INTERFACE, NULL, "usb-net", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_INTERFACE, NULL, "spapr-vlan", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_INTERFACE, NULL, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, NULL, "es1370", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, NULL, "ac97", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, NULL, "ich6", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, NULL, "ich9", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_MEMBALLOON, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_MEMBALLOON, NULL, "virtio", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_MEMBALLOON, NULL, "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_RNG, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_RNG, NULL, NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_WATCHDOG, NULL, "i6300esb", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, NULL, "virtio", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_VIDEO, NULL, "bochs", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_VIDEO, NULL, "vga", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, NULL, "cirrus", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, NULL, "vmvga", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, NULL, "qxl", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SHMEM, NULL, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VSOCK, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VSOCK, NULL, NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_CRYPTO, NULL, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_PANIC, NULL, "pvpanic", VD_PCI_CLASS_PCI_INTEGRATED },
+    { VD_DEVICE_IOMMU, NULL, "virtio", VD_PCI_CLASS_PCI_INTEGRATED },
+};
+
+
+static vdPCIClass
+vdPCIDeviceClass(const vdDevice *dev)
+{
+    const char *model = vdDeviceGet(dev, VD_PROP_MODEL);
+    size_t i;
+
+    switch (dev->kind) {
+    case VD_DEVICE_DISK:
+        if (!vdDevicePropIs(dev, VD_PROP_BUS, "virtio"))
+            return VD_PCI_CLASS_NONE;
+        return g_strcmp0(model, "virtio-transitional") == 0 ? VD_PCI_CLASS_PCI : VD_PCI_CLASS_VIRTIO;
+    case VD_DEVICE_INPUT:
+        if (!vdDevicePropIs(dev, VD_PROP_BUS, "virtio"))
+            return VD_PCI_CLASS_NONE;
+        return g_strcmp0(model, "virtio-transitional") == 0 ? VD_PCI_CLASS_PCI : VD_PCI_CLASS_VIRTIO;
+    case VD_DEVICE_HOSTDEV:
+        if (!vdDevicePropIs(dev, VD_PROP_MODE, "subsystem"))
+            return VD_PCI_CLASS_NONE;
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "pci") || vdDevicePropIs(dev, VD_PROP_TYPE, "mdev"))
+            return VD_PCI_CLASS_PCIE;
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "scsi_host"))
+            return VD_PCI_CLASS_VIRTIO;
+        return VD_PCI_CLASS_NONE;
+    case VD_DEVICE_SERIAL:
+        return vdDevicePropIs(dev, VD_PROP_TARGET_TYPE, "pci-serial") ?
+            VD_PCI_CLASS_PCI : VD_PCI_CLASS_NONE;
+    case VD_DEVICE_INTERFACE:
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "hostdev"))
+            return VD_PCI_CLASS_NONE;
+        if (!model)
+            return VD_PCI_CLASS_PCIE;
+        break;
+    case VD_DEVICE_MEMORY:
+        return (g_strcmp0(model, "virtio-pmem") == 0 || g_strcmp0(model, "virtio-mem") == 0) ?
+            VD_PCI_CLASS_VIRTIO : VD_PCI_CLASS_NONE;
+    case VD_DEVICE_CONTROLLER:
+    case VD_DEVICE_LEASE:
+    case VD_DEVICE_FILESYSTEM:
+    case VD_DEVICE_SMARTCARD:
+    case VD_DEVICE_PARALLEL:
+    case VD_DEVICE_CONSOLE:
+    case VD_DEVICE_CHANNEL:
+    case VD_DEVICE_TPM:
+    case VD_DEVICE_GRAPHICS:
+    case VD_DEVICE_SOUND:
+    case VD_DEVICE_AUDIO:
+    case VD_DEVICE_VIDEO:
+    case VD_DEVICE_REDIRDEV:
+    case VD_DEVICE_REDIRFILTER:
+    case VD_DEVICE_HUB:
+    case VD_DEVICE_WATCHDOG:
+    case VD_DEVICE_MEMBALLOON:
+    case VD_DEVICE_RNG:
+    case VD_DEVICE_NVRAM:
+    case VD_DEVICE_PANIC:
+    case VD_DEVICE_SHMEM:
+    case VD_DEVICE_IOMMU:
+    case VD_DEVICE_VSOCK:
+    case VD_DEVICE_CRYPTO:
+    case VD_DEVICE_LAST:
+        break;
+    }
+    for (i = 0; i < G_N_ELEMENTS(vdPCIClasses); i++) {
+        const vdPCIClassRow *row = &vdPCIClasses[i];
+
+        if (row->kind != dev->kind)
+            continue;
+        if (row->type && !vdDevicePropIs(dev, VD_PROP_TYPE, row->type))
+            continue;
+        if (row->model && g_strcmp0(row->model, model) != 0)
+            continue;
+        return row->cls;
+    }
+    return VD_PCI_CLASS_NONE;
+}
+
+
+static unsigned int
+vdPCIDeviceConnectFlags(const vdDevice *dev,
+                  bool pcieRoot)
+{
+    unsigned int pci = VD_PCI_TYPE_PCI_DEVICE | VD_PCI_AUTOASSIGN;
+    unsigned int pcie = (pcieRoot ? VD_PCI_TYPE_PCIE_DEVICE : VD_PCI_TYPE_PCI_DEVICE) |
+        VD_PCI_AUTOASSIGN;
+
+    if (dev->kind == VD_DEVICE_CONTROLLER && vdDevicePropIs(dev, VD_PROP_TYPE, "pci"))
+        return vdPCIControllerConnectType(vdDeviceGet(dev, VD_PROP_MODEL));
+
+    switch (vdPCIDeviceClass(dev)) {
+    case VD_PCI_CLASS_PCI:
+        return pci;
+    case VD_PCI_CLASS_PCIE:
+    case VD_PCI_CLASS_VIRTIO:
+        return pcie;
+    case VD_PCI_CLASS_PCI_INTEGRATED:
+        return pci | VD_PCI_INTEGRATED;
+    case VD_PCI_CLASS_NONE:
+        break;
+    }
+    return 0;
+}
+
+
+static bool
+vdPCIAddressIsPresent(const vdAddress *a)
+{
+    return a->type == VD_ADDRESS_PCI &&
+        (a->domain || a->bus || a->slot || a->function);
+}
+
+
+static bool
+vdPCIAddressIsWanted(const vdAddress *a)
+{
+    return a->type == VD_ADDRESS_NONE || (a->type == VD_ADDRESS_PCI && !vdPCIAddressIsPresent(a));
+}
+
+
+static char *
+vdPCIAddressString(const vdAddress *a)
+{
+    return g_strdup_printf("%04x:%02x:%02x.%x", a->domain, a->bus, a->slot, a->function);
+}
+
+
+/* Add the buses a device at @addr needs (dry run only); returns buses added, -1 on error. */
+static int
+vdPCISetGrow(vdPCISet *set,
+             vdAddress *addr,
+             unsigned int flags,
+             GError **error)
+{
+    int add = (int)addr->bus - (int)set->buses->len + 1;
+    const char *model;
+    bool needDMI = false;
+    bool needPCIe = false;
+    unsigned int i;
+
+    if (add <= 0)
+        return 0;
+
+    if (flags & VD_PCI_TYPE_PCI_DEVICE) {
+        if (set->multipleRoots) {
+            model = "pci-root";
+        } else {
+            model = "pci-bridge";
+            needDMI = needPCIe = true;
+            for (i = 0; i < set->buses->len; i++) {
+                if (vdPCISetBus(set, i)->flags & VD_PCI_TYPE_PCI_BRIDGE) {
+                    needDMI = needPCIe = false;
+                    break;
+                }
+            }
+            if (set->pcieToPciBridge)
+                needDMI = false;
+            else
+                needPCIe = false;
+            /* a pure PCIe topology needs one more bus to plug the bridge into */
+            if ((needDMI || needPCIe) && add == 1) {
+                add++;
+                addr->bus++;
+            }
+        }
+    } else if (flags & (VD_PCI_TYPE_PCIE_DEVICE | VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT)) {
+        model = "pcie-root-port";
+    } else {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("No PCI slot is left for a device that needs one, and no PCI controller can be added for it"));
+        return -1;
+    }
+
+    i = set->buses->len;
+    g_array_set_size(set->buses, set->buses->len + add);
+    if (needDMI) {
+        if (!vdPCIBusSetModel(vdPCISetBus(set, i++), "dmi-to-pci-bridge", error))
+            return -1;
+        vdPCISetBus(set, i - 1)->flags &= ~VD_PCI_HOTPLUGGABLE;
+    }
+    if (needPCIe) {
+        /* this root port takes only the bridge, so that the spare port stays empty */
+        if (!vdPCIBusSetModel(vdPCISetBus(set, i), "pcie-root-port", error))
+            return -1;
+        vdPCISetBus(set, i)->flags = VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE;
+        i++;
+        if (!vdPCIBusSetModel(vdPCISetBus(set, i++), "pcie-to-pci-bridge", error))
+            return -1;
+    }
+    for (; i < set->buses->len; i++) {
+        if (!vdPCIBusSetModel(vdPCISetBus(set, i), model, error))
+            return -1;
+    }
+    return add;
+}
+
+
+static bool
+vdPCIFlagsCompatible(const vdAddress *addr,
+                     unsigned int busFlags,
+                     unsigned int devFlags,
+                     bool fromConfig,
+                     GError **error)
+{
+    g_autofree char *str = NULL;
+
+    if (devFlags & VD_PCI_INTEGRATED) {
+        if (addr->bus != 0) {
+            if (error) {
+                str = vdPCIAddressString(addr);
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("The device at PCI address %1$s needs to be an integrated device (bus=0)"), str);
+            }
+            return false;
+        }
+        busFlags |= VD_PCI_AUTOASSIGN;
+    }
+    if (fromConfig) {
+        if (busFlags & VD_PCI_TYPES_ENDPOINT)
+            busFlags |= VD_PCI_TYPES_ENDPOINT;
+        if (devFlags & VD_PCI_TYPE_PCI_BRIDGE)
+            devFlags |= VD_PCI_TYPE_PCI_DEVICE;
+    } else if ((devFlags & VD_PCI_AUTOASSIGN) && !(busFlags & VD_PCI_AUTOASSIGN)) {
+        if (error) {
+            str = vdPCIAddressString(addr);
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("The device at PCI address %1$s was auto-assigned this address, but the PCI controller with index='%2$u' doesn't allow auto-assignment"),
+                        str, addr->bus);
+        }
+        return false;
+    }
+    if ((devFlags & VD_PCI_HOTPLUGGABLE) && !(busFlags & VD_PCI_HOTPLUGGABLE))
+        return false;
+    if (!(devFlags & busFlags & VD_PCI_TYPES_MASK)) {
+        if (error) {
+            str = vdPCIAddressString(addr);
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("The device at PCI address %1$s cannot be plugged into the PCI controller with index='%2$u'"),
+                        str, addr->bus);
+        }
+        return false;
+    }
+    return true;
+}
+
+
+static bool
+vdPCIAddressValidate(vdPCISet *set,
+                     const vdAddress *addr,
+                     unsigned int flags,
+                     bool fromConfig,
+                     GError **error)
+{
+    g_autofree char *str = vdPCIAddressString(addr);
+    vdPCIBus *bus;
+
+    if (set->buses->len == 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No PCI buses available"));
+        return false;
+    }
+    if (addr->domain != 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("Invalid PCI address %1$s. Only PCI domain 0 is available"), str);
+        return false;
+    }
+    if (addr->bus >= set->buses->len) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("Invalid PCI address %1$s. Only PCI buses up to %2$u are available"),
+                    str, set->buses->len - 1);
+        return false;
+    }
+    bus = vdPCISetBus(set, addr->bus);
+    if (!vdPCIFlagsCompatible(addr, bus->flags, flags, fromConfig, error))
+        return false;
+    if (addr->slot < bus->minSlot) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("Invalid PCI address %1$s. slot must be >= %2$u"), str, bus->minSlot);
+        return false;
+    }
+    if (addr->slot > bus->maxSlot) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("Invalid PCI address %1$s. slot must be <= %2$u"), str, bus->maxSlot);
+        return false;
+    }
+    return true;
+}
+
+
+static bool
+vdPCIReserveAddr(vdPCISet *set,
+                 vdAddress *addr,
+                 unsigned int flags,
+                 bool fromConfig,
+                 GError **error)
+{
+    vdPCIBus *bus;
+    vdPCISlot *slot;
+
+    if (set->dryRun && vdPCISetGrow(set, addr, flags, error) < 0)
+        return false;
+    if (!vdPCIAddressValidate(set, addr, flags, fromConfig, error))
+        return false;
+    bus = vdPCISetBus(set, addr->bus);
+    slot = &bus->slot[addr->slot];
+    if (slot->functions & (1 << addr->function)) {
+        g_autofree char *str = vdPCIAddressString(addr);
+
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("Attempted double use of PCI Address %1$s"), str);
+        return false;
+    }
+    if (!slot->functions && (flags & VD_PCI_AGGREGATE_SLOT))
+        slot->aggregate = true;
+    slot->functions |= 1 << addr->function;
+    return true;
+}
+
+
+static bool
+vdPCISlotInUse(vdPCISet *set,
+               unsigned int busIdx,
+               unsigned int slot)
+{
+    return vdPCISetBus(set, busIdx)->slot[slot].functions != 0;
+}
+
+
+static bool
+vdPCIFindOnBus(vdPCIBus *bus,
+               vdAddress *a,
+               int function,
+               unsigned int flags)
+{
+    if (!vdPCIFlagsCompatible(a, bus->flags, flags, false, NULL))
+        return false;
+    for (; a->slot <= bus->maxSlot; a->slot++) {
+        vdPCISlot *s = &bus->slot[a->slot];
+
+        if (s->functions == 0)
+            return true;
+        if ((flags & VD_PCI_AGGREGATE_SLOT) && s->aggregate) {
+            if (!(s->functions & (1 << a->function)))
+                return true;
+            if (function == -1) {
+                for (; a->function < 8; a->function++) {
+                    if (!(s->functions & (1 << a->function)))
+                        return true;
+                }
+                a->function = 0;
+            }
+        }
+    }
+    return false;
+}
+
+
+static bool
+vdPCIGetNextAddr(vdPCISet *set,
+                 vdAddress *out,
+                 unsigned int flags,
+                 int function,
+                 GError **error)
+{
+    vdAddress a = { .type = VD_ADDRESS_PCI };
+
+    if (set->buses->len == 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No PCI buses available"));
+        return false;
+    }
+    a.function = function == -1 ? 0 : (unsigned int)function;
+    for (a.bus = 0; a.bus < set->buses->len; a.bus++) {
+        vdPCIBus *bus = vdPCISetBus(set, a.bus);
+
+        a.slot = bus->minSlot;
+        if (vdPCIFindOnBus(bus, &a, function, flags)) {
+            *out = a;
+            return true;
+        }
+    }
+    if (set->dryRun) {
+        if (vdPCISetGrow(set, &a, flags, error) < 0)
+            return false;
+        a.slot = vdPCISetBus(set, a.bus)->minSlot;
+        *out = a;
+        return true;
+    }
+    g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No more available PCI slots"));
+    return false;
+}
+
+
+static bool
+vdPCIReserveNextAddr(vdPCISet *set,
+                     vdDevice *dev,
+                     unsigned int flags,
+                     int function,
+                     GError **error)
+{
+    vdAddress a = { 0 };
+
+    if (!vdPCIGetNextAddr(set, &a, flags, function, error) ||
+        !vdPCIReserveAddr(set, &a, flags, false, error))
+        return false;
+    if (!set->dryRun && dev) {
+        a.multi = VD_TRISTATE_ABSENT;
+        vdDeviceSetAddress(dev, &a, VD_ORIGIN_ADDRESS);
+    }
+    return true;
+}
+
+
+static bool
+vdPCIReserveNext(vdPCISet *set,
+                 vdDevice *dev,
+                 GError **error)
+{
+    return vdPCIReserveNextAddr(set, dev, dev->pciFlags, -1, error);
+}
+
+
+static bool
+vdPCIHasRoot(const vdDomainDef *def,
+             const char *model)
+{
+    vdDevice *root = vdDomainDefFindController(def, "pci", 0);
+
+    return root && vdDevicePropIs(root, VD_PROP_MODEL, model);
+}
+
+
+static void
+vdPCIFillFlags(vdEngineCtx *ctx)
+{
+    bool pcieRoot = vdPCIHasRoot(ctx->def, "pcie-root");
+    size_t k;
+    guint i;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(ctx->def->devices[k], i);
+
+            dev->pciFlags = vdPCIDeviceConnectFlags(dev, pcieRoot);
+        }
+    }
+}
+
+
+static bool
+vdPCIIsPIIX3Integrated(const vdDevice *dev)
+{
+    const vdAddress *a = &dev->addr;
+
+    if (dev->kind != VD_DEVICE_CONTROLLER || a->domain != 0 || a->bus != 0 || a->slot != 1)
+        return false;
+    if (vdDevicePropIs(dev, VD_PROP_TYPE, "ide") && vdDeviceIndex(dev) == 0 && a->function == 1)
+        return true;
+    return vdDevicePropIs(dev, VD_PROP_TYPE, "usb") && vdDeviceIndex(dev) == 0 &&
+        (!vdDeviceGet(dev, VD_PROP_MODEL) || vdDevicePropIs(dev, VD_PROP_MODEL, "piix3-uhci")) &&
+        a->function == 2;
+}
+
+
+static vdPCISet *
+vdPCISetCreate(vdEngineCtx *ctx,
+               unsigned int nbuses,
+               bool dryRun,
+               GError **error)
+{
+    g_autofree vdPCISet *set = g_new0(vdPCISet, 1);
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    bool pcieRoot = false;
+    const char *dflt;
+    size_t k;
+    guint i;
+
+    set->buses = g_array_new(FALSE, TRUE, sizeof(vdPCIBus));
+    g_array_set_size(set->buses, nbuses);
+    set->dryRun = dryRun;
+    set->multipleRoots = vdEngineSettingIs(ctx, "pci.multiple-roots", "yes");
+    set->pcieToPciBridge = true;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+        int idx = vdDeviceIndex(c);
+        const char *model = vdDeviceGet(c, VD_PROP_MODEL);
+
+        if (!vdDevicePropIs(c, VD_PROP_TYPE, "pci") || idx < 0)
+            continue;
+        if (!model) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("the PCI controller with index='%1$d' has no model"), idx);
+            goto error;
+        }
+        if (!vdPCIBusSetModel(vdPCISetBus(set, idx), model, error))
+            goto error;
+        pcieRoot |= g_str_equal(model, "pcie-root");
+    }
+    if (nbuses > 0 && !vdPCISetBus(set, 0)->model &&
+        !vdPCIBusSetModel(vdPCISetBus(set, 0), "pci-root", error))
+        goto error;
+
+    dflt = set->multipleRoots ? "pci-root" : pcieRoot ? "pcie-root-port" : "pci-bridge";
+    for (i = 1; i < set->buses->len; i++) {
+        if (!vdPCISetBus(set, i)->model && !vdPCIBusSetModel(vdPCISetBus(set, i), dflt, error))
+            goto error;
+    }
+
+    /* every address already in the definition is taken */
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(ctx->def->devices[k], i);
+            unsigned int flags = dev->pciFlags;
+
+            if (!vdPCIAddressIsPresent(&dev->addr) || vdPCIIsPIIX3Integrated(dev))
+                continue;
+            if (!flags)
+                flags = VD_PCI_TYPE_PCI_DEVICE;
+            if (!vdPCIReserveAddr(set, &dev->addr, flags, true, error))
+                goto error;
+        }
+    }
+    return g_steal_pointer(&set);
+
+ error:
+    g_array_unref(set->buses);
+    return NULL;
+}
+
+
+static void
+vdPCISetFree(vdPCISet *set)
+{
+    if (!set)
+        return;
+    g_array_unref(set->buses);
+    g_free(set);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdPCISet, vdPCISetFree);
+
+
+static bool
+vdPCIPlaceFixed(vdPCISet *set,
+                vdDevice *dev,
+                unsigned int slot,
+                unsigned int function,
+                unsigned int flags,
+                const char *origin,
+                GError **error)
+{
+    vdAddress a = { .type = VD_ADDRESS_PCI, .slot = slot, .function = function };
+
+    if (set->buses->len && !vdPCIReserveAddr(set, &a, flags, true, error))
+        return false;
+    vdDeviceSetAddress(dev, &a, origin);
+    return true;
+}
+
+
+/* The primary video goes where QEMU would put the first VGA card. */
+static bool
+vdPCIPlacePrimaryVideo(vdEngineCtx *ctx,
+                       vdPCISet *set,
+                       unsigned int slot,
+                       unsigned int flags,
+                       const char *origin,
+                       GError **error)
+{
+    vdDevice *video;
+    vdAddress a = { .type = VD_ADDRESS_PCI, .slot = slot };
+
+    if (vdDomainDefCount(ctx->def, VD_DEVICE_VIDEO) == 0)
+        return true;
+    video = vdDomainDefGet(ctx->def, VD_DEVICE_VIDEO, 0);
+    if (!video->pciFlags || !vdPCIAddressIsWanted(&video->addr))
+        return true;
+    if (!vdPCIAddressValidate(set, &a, flags, true, error))
+        return false;
+    if (vdPCISlotInUse(set, 0, slot))
+        return vdPCIReserveNext(set, video, error);
+    if (!vdPCIReserveAddr(set, &a, flags, true, error))
+        return false;
+    vdDeviceSetAddress(video, &a, origin);
+    return true;
+}
+
+
+static bool
+vdPCIChipsetPIIX3(vdEngineCtx *ctx,
+                  vdPCISet *set,
+                  const char *origin,
+                  GError **error)
+{
+    unsigned int flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE;
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    vdAddress a = { .type = VD_ADDRESS_PCI, .slot = 1 };
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+        unsigned int fn;
+        const char *what;
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) == 0) {
+            fn = 1;
+            what = "Primary IDE controller must have PCI address 0:0:1.1";
+        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && vdDeviceIndex(c) == 0 &&
+                   (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "piix3-uhci"))) {
+            fn = 2;
+            what = "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2";
+        } else {
+            continue;
+        }
+        if (vdPCIAddressIsPresent(&c->addr)) {
+            if (c->addr.bus != 0 || c->addr.slot != 1 || c->addr.function != fn || c->addr.domain) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, "%s", _(what));
+                return false;
+            }
+            if (set->buses->len) {
+                vdAddress fixed = c->addr;
+
+                if (!vdPCIReserveAddr(set, &fixed, flags, true, error))
+                    return false;
+            }
+        } else if (!vdPCIPlaceFixed(set, c, 1, fn, flags, origin, error)) {
+            return false;
+        }
+    }
+
+    if (set->buses->len) {
+        /* ISA bridge at 00:01.0 and power management at 00:01.3 */
+        if (!vdPCIReserveAddr(set, &a, flags, true, error))
+            return false;
+        a.function = 3;
+        if (!vdPCIReserveAddr(set, &a, flags, true, error))
+            return false;
+    }
+    return vdPCIPlacePrimaryVideo(ctx, set, 2, flags, origin, error);
+}
+
+
+static bool
+vdPCIChipsetICH9(vdEngineCtx *ctx,
+                 vdPCISet *set,
+                 const char *origin,
+                 GError **error)
+{
+    unsigned int flags = VD_PCI_TYPE_PCIE_DEVICE;
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    vdAddress a = { .type = VD_ADDRESS_PCI };
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "sata") && vdDeviceIndex(c) == 0) {
+            if (vdPCIAddressIsPresent(&c->addr)) {
+                if (c->addr.bus != 0 || c->addr.slot != 0x1f || c->addr.function != 2) {
+                    g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                                _("Primary SATA controller must have PCI address 0:0:1f.2"));
+                    return false;
+                }
+            } else {
+                vdAddress sata = { .type = VD_ADDRESS_PCI, .slot = 0x1f, .function = 2 };
+
+                vdDeviceSetAddress(c, &sata, origin);
+            }
+        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") &&
+                   vdDevicePropIs(c, VD_PROP_MODEL, "ich9-uhci1") &&
+                   c->addr.type == VD_ADDRESS_NONE) {
+            /* USB2 sets go to 00:1d, then 00:1a, like on real ICH9 */
+            unsigned int slot = 0;
+
+            if (!vdPCISlotInUse(set, 0, 0x1d))
+                slot = 0x1d;
+            else if (!vdPCISlotInUse(set, 0, 0x1a))
+                slot = 0x1a;
+            if (slot) {
+                vdAddress u = { .type = VD_ADDRESS_PCI, .slot = slot, .multi = VD_TRISTATE_YES };
+
+                if (!vdPCIReserveAddr(set, &u, flags, true, error))
+                    return false;
+                vdDeviceSetAddress(c, &u, origin);
+            }
+        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "pci") &&
+                   vdDevicePropIs(c, VD_PROP_MODEL, "dmi-to-pci-bridge") &&
+                   c->addr.type == VD_ADDRESS_NONE && !vdPCISlotInUse(set, 0, 0x1e)) {
+            if (!vdPCIPlaceFixed(set, c, 0x1e, 0, flags, origin, error))
+                return false;
+        }
+    }
+
+    if (set->buses->len) {
+        /* LPC/ISA bridge at 00:1f.0 and SMBus at 00:1f.3 */
+        a.slot = 0x1f;
+        if (!vdPCIReserveAddr(set, &a, flags, true, error))
+            return false;
+        a.function = 3;
+        if (!vdPCIReserveAddr(set, &a, flags, true, error))
+            return false;
+    }
+    if (!vdPCIPlacePrimaryVideo(ctx, set, 1, flags, origin, error))
+        return false;
+
+    if (!vdPCISlotInUse(set, 0, 0x1b)) {
+        for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_SOUND); i++) {
+            vdDevice *s = vdDomainDefGet(ctx->def, VD_DEVICE_SOUND, i);
+
+            if (!vdDevicePropIs(s, VD_PROP_MODEL, "ich9") || !vdPCIAddressIsWanted(&s->addr))
+                continue;
+            if (!vdPCIPlaceFixed(set, s, 0x1b, 0, flags, origin, error))
+                return false;
+            break;
+        }
+    }
+    return true;
+}
+
+
+static bool
+vdPCIChipset(vdEngineCtx *ctx,
+             vdPCISet *set,
+             GError **error)
+{
+    const char *origin;
+    const char *chipset = vdEngineSetting(ctx, "pci.chipset", &origin);
+
+    if (g_strcmp0(chipset, "piix3") == 0)
+        return vdPCIChipsetPIIX3(ctx, set, origin, error);
+    if (g_strcmp0(chipset, "ich9") == 0)
+        return vdPCIChipsetICH9(ctx, set, origin, error);
+    return true;
+}
+
+
+static bool
+vdPCIWants(const vdDevice *dev)
+{
+    return dev->pciFlags && vdPCIAddressIsWanted(&dev->addr);
+}
+
+
+static bool
+vdPCIIsUSB2(const vdDevice *c)
+{
+    const char *m = vdDeviceGet(c, VD_PROP_MODEL);
+
+    return vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m &&
+        (g_str_equal(m, "ich9-ehci1") || g_str_equal(m, "ich9-uhci1") ||
+         g_str_equal(m, "ich9-uhci2") || g_str_equal(m, "ich9-uhci3"));
+}
+
+
+static bool
+vdPCIAssignUSB2(vdEngineCtx *ctx,
+                vdPCISet *set,
+                vdDevice *cont,
+                GError **error)
+{
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    const char *m = vdDeviceGet(cont, VD_PROP_MODEL);
+    vdAddress addr = { .type = VD_ADDRESS_PCI };
+    bool found = false;
+    guint j;
+
+    for (j = 0; j < conts->len; j++) {
+        vdDevice *o = g_ptr_array_index(conts, j);
+
+        if (vdPCIIsUSB2(o) && vdDeviceIndex(o) == vdDeviceIndex(cont) &&
+            vdPCIAddressIsPresent(&o->addr)) {
+            addr = o->addr;
+            addr.usbPort = NULL;
+            found = true;
+            break;
+        }
+    }
+    addr.multi = VD_TRISTATE_ABSENT;
+    if (g_str_equal(m, "ich9-ehci1")) {
+        addr.function = 7;
+    } else if (g_str_equal(m, "ich9-uhci1")) {
+        addr.function = 0;
+        addr.multi = VD_TRISTATE_YES;
+    } else if (g_str_equal(m, "ich9-uhci2")) {
+        addr.function = 1;
+    } else {
+        addr.function = 2;
+    }
+
+    if (found) {
+        if (!vdPCIReserveAddr(set, &addr, cont->pciFlags, true, error))
+            return false;
+        vdDeviceSetAddress(cont, &addr, VD_ORIGIN_ADDRESS);
+        return true;
+    }
+    if (!vdPCIReserveNextAddr(set, cont, cont->pciFlags, (int)addr.function, error))
+        return false;
+    if (!set->dryRun)
+        cont->addr.multi = addr.multi;
+    return true;
+}
+
+
+/* Every device in the order libvirt hands out slots. */
+static bool
+vdPCIAssignSlots(vdEngineCtx *ctx,
+                 vdPCISet *set,
+                 GError **error)
+{
+    static const vdDeviceKind order[] = {
+        VD_DEVICE_FILESYSTEM, VD_DEVICE_INTERFACE, VD_DEVICE_SOUND,
+    };
+    static const vdDeviceKind order2[] = {
+        VD_DEVICE_HOSTDEV, VD_DEVICE_MEMBALLOON, VD_DEVICE_RNG, VD_DEVICE_WATCHDOG,
+        VD_DEVICE_VIDEO, VD_DEVICE_SHMEM, VD_DEVICE_INPUT, VD_DEVICE_SERIAL, VD_DEVICE_IOMMU,
+        VD_DEVICE_VSOCK, VD_DEVICE_MEMORY, VD_DEVICE_CRYPTO, VD_DEVICE_PANIC,
+    };
+    vdDomainDef *def = ctx->def;
+    GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
+    size_t k;
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+
+        if (!vdDevicePropIs(c, VD_PROP_TYPE, "pci") || vdDevicePropIs(c, VD_PROP_MODEL, "pci-root") ||
+            vdDevicePropIs(c, VD_PROP_MODEL, "pcie-root") || !vdPCIAddressIsWanted(&c->addr))
+            continue;
+        if (!vdPCIReserveNext(set, c, error))
+            return false;
+    }
+
+    for (k = 0; k < G_N_ELEMENTS(order); k++) {
+        for (i = 0; i < def->devices[order[k]]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[order[k]], i);
+
+            if (vdPCIWants(dev) && !vdPCIReserveNext(set, dev, error))
+                return false;
+        }
+    }
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "pci") || !vdPCIWants(c))
+            continue;
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) == 0)
+            continue;
+        if (vdPCIIsUSB2(c)) {
+            if (!vdPCIAssignUSB2(ctx, set, c, error))
+                return false;
+        } else if (!vdPCIReserveNext(set, c, error)) {
+            return false;
+        }
+    }
+
+    for (i = 0; i < def->devices[VD_DEVICE_DISK]->len; i++) {
+        vdDevice *dev = g_ptr_array_index(def->devices[VD_DEVICE_DISK], i);
+
+        if (!dev->pciFlags || vdPCIAddressIsPresent(&dev->addr) ||
+            dev->addr.type == VD_ADDRESS_CCW || dev->addr.type == VD_ADDRESS_VIRTIO_MMIO)
+            continue;
+        if (!vdPCIAddressIsWanted(&dev->addr)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("virtio disk cannot have an address of type '%1$s'"),
+                        vdAddressTypeTypeToString(dev->addr.type));
+            return false;
+        }
+        if (!vdPCIReserveNext(set, dev, error))
+            return false;
+    }
+
+    for (k = 0; k < G_N_ELEMENTS(order2); k++) {
+        for (i = 0; i < def->devices[order2[k]]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[order2[k]], i);
+
+            if (dev->kind == VD_DEVICE_MEMBALLOON && vdDevicePropIs(dev, VD_PROP_MODEL, "none"))
+                continue;
+            if (vdPCIWants(dev) && !vdPCIReserveNext(set, dev, error))
+                return false;
+        }
+    }
+    return true;
+}
+
+
+static bool
+vdPCIAllBusesFull(vdPCISet *set)
+{
+    guint i;
+    unsigned int s;
+
+    for (i = 0; i < set->buses->len; i++) {
+        vdPCIBus *bus = vdPCISetBus(set, i);
+
+        for (s = bus->minSlot; s <= bus->maxSlot; s++) {
+            if (!bus->slot[s].functions)
+                return false;
+        }
+    }
+    return true;
+}
+
+
+static void
+vdPCISetMulti(vdEngineCtx *ctx)
+{
+    size_t k;
+    size_t k2;
+    guint i;
+    guint j;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(ctx->def->devices[k], i);
+
+            if (dev->addr.type != VD_ADDRESS_PCI || dev->addr.function == 0)
+                continue;
+            for (k2 = 0; k2 < VD_DEVICE_LAST; k2++) {
+                for (j = 0; j < ctx->def->devices[k2]->len; j++) {
+                    vdDevice *f0 = g_ptr_array_index(ctx->def->devices[k2], j);
+
+                    if (f0->addr.type == VD_ADDRESS_PCI && f0->addr.domain == dev->addr.domain &&
+                        f0->addr.bus == dev->addr.bus && f0->addr.slot == dev->addr.slot &&
+                        f0->addr.function == 0 && f0->addr.multi == VD_TRISTATE_ABSENT) {
+                        vdAddress a = f0->addr;
+
+                        a.usbPort = NULL;
+                        a.multi = VD_TRISTATE_YES;
+                        vdDeviceSetAddress(f0, &a, f0->addrOrigin ? f0->addrOrigin : VD_ORIGIN_ADDRESS);
+                    }
+                }
+            }
+        }
+    }
+}
+
+
+static const char *
+vdPCIModelName(const vdEngineCtx *ctx,
+               const char *model)
+{
+    static const char *const names[][2] = {
+        { "pci-bridge", "pci-bridge" },
+        { "dmi-to-pci-bridge", "i82801b11-bridge" },
+        { "pcie-to-pci-bridge", "pcie-pci-bridge" },
+        { "pcie-root-port", "pcie-root-port" },
+        { "pcie-switch-upstream-port", "x3130-upstream" },
+        { "pcie-switch-downstream-port", "xio3130-downstream" },
+        { "pci-expander-bus", "pxb" },
+        { "pcie-expander-bus", "pxb-pcie" },
+    };
+    size_t i;
+
+    if (g_str_equal(model, "pci-root"))
+        return vdEngineSetting(ctx, "pci.root-model-name", NULL);
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (g_str_equal(names[i][0], model))
+            return names[i][1];
+    }
+    return NULL;
+}
+
+
+static bool
+vdPCIControllerOptions(vdEngineCtx *ctx,
+                       GError **error)
+{
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+        const char *model = vdDeviceGet(c, VD_PROP_MODEL);
+        const char *name;
+        int idx = vdDeviceIndex(c);
+        g_autofree char *s = NULL;
+
+        if (!vdDevicePropIs(c, VD_PROP_TYPE, "pci") || !model)
+            continue;
+        if (!vdDeviceGet(c, VD_PROP_MODEL_NAME) && (name = vdPCIModelName(ctx, model)))
+            vdDeviceSet(c, VD_PROP_MODEL_NAME, name, "libvirt.pci-model-name");
+
+        if (g_str_equal(model, "pci-bridge") && !vdDeviceGet(c, VD_PROP_CHASSIS_NR)) {
+            s = g_strdup_printf("%d", idx);
+            vdDeviceSet(c, VD_PROP_CHASSIS_NR, s, VD_ORIGIN_ADDRESS);
+        } else if (g_str_equal(model, "pcie-root-port") ||
+                   g_str_equal(model, "pcie-switch-downstream-port")) {
+            bool rootPort = g_str_equal(model, "pcie-root-port");
+
+            if (!vdDeviceGet(c, VD_PROP_CHASSIS)) {
+                s = g_strdup_printf("%d", idx);
+                vdDeviceSet(c, VD_PROP_CHASSIS, s, VD_ORIGIN_ADDRESS);
+                g_clear_pointer(&s, g_free);
+            }
+            if (!vdDeviceGet(c, VD_PROP_PORT)) {
+                unsigned int port = rootPort ? (c->addr.slot << 3) + c->addr.function : c->addr.slot;
+
+                s = g_strdup_printf("0x%x", port);
+                vdDeviceSet(c, VD_PROP_PORT, s, VD_ORIGIN_ADDRESS);
+            }
+        } else if (g_str_equal(model, "pci-root") && vdEngineSettingIs(ctx, "pci.multiple-roots", "yes") &&
+                   !vdDeviceGet(c, VD_PROP_TARGET_INDEX)) {
+            int target = 0;
+
+            if (idx != 0) {
+                guint j;
+                bool used = true;
+
+                for (target = 1; target <= 31 && used; target++) {
+                    used = false;
+                    for (j = 0; j < conts->len; j++) {
+                        vdDevice *o = g_ptr_array_index(conts, j);
+                        const char *ti = vdDeviceGet(o, VD_PROP_TARGET_INDEX);
+
+                        if (vdDevicePropIs(o, VD_PROP_TYPE, "pci") && ti &&
+                            (int)g_ascii_strtoll(ti, NULL, 10) == target)
+                            used = true;
+                    }
+                    if (!used)
+                        break;
+                }
+            }
+            s = g_strdup_printf("%d", target);
+            vdDeviceSet(c, VD_PROP_TARGET_INDEX, s, VD_ORIGIN_ADDRESS);
+        }
+
+        if (g_str_equal(model, "pci-bridge") && c->addr.type == VD_ADDRESS_PCI &&
+            idx <= (int)c->addr.bus) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("PCI controller at index %1$d (0x%2$02x) has bus='0x%3$02x', but index must be larger than bus"),
+                        idx, idx, c->addr.bus);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+bool
+vdEngineAssignPCI(vdEngineCtx *ctx,
+                  GError **error)
+{
+    vdDomainDef *def = ctx->def;
+    GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
+    g_autoptr(vdPCISet) set = NULL;
+    int maxIdx = -1;
+    unsigned int nbuses;
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "pci"))
+            maxIdx = MAX(maxIdx, vdDeviceIndex(c));
+    }
+    nbuses = maxIdx + 1;
+    vdPCIFillFlags(ctx);
+
+    if (nbuses > 0) {
+        if (!(set = vdPCISetCreate(ctx, nbuses, true, error)) ||
+            !vdPCIChipset(ctx, set, error))
+            return false;
+
+        /* keep a slot free on pci-root machines so a bridge can be added later */
+        if (vdPCIHasRoot(def, "pci-root") && vdEngineSettingIs(ctx, "pci.spare-bridge-slot", "yes") &&
+            !vdPCIAllBusesFull(set) &&
+            !vdPCIReserveNextAddr(set, NULL, VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE, -1, error))
+            return false;
+
+        if (!vdPCIAssignSlots(ctx, set, error))
+            return false;
+
+        /* a new definition whose PCI topology libvirt built keeps empty ports for hotplug */
+        if (maxIdx <= 0 && set->buses->len > nbuses && vdPCIHasRoot(def, "pcie-root")) {
+            unsigned int spare = vdEngineSettingUInt(ctx, "pci.spare-root-ports", 1);
+
+            for (i = 0; i < spare; i++) {
+                if (!vdPCIReserveNextAddr(set, NULL, VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCIE_DEVICE,
+                                          -1, error))
+                    return false;
+            }
+        }
+
+        for (i = 1; i < set->buses->len; i++) {
+            vdPCIBus *bus = vdPCISetBus(set, i);
+            vdDevice *c;
+
+            if (vdDomainDefFindController(def, "pci", i))
+                continue;
+            c = vdDeviceNew(VD_DEVICE_CONTROLLER);
+            c->origin = VD_ORIGIN_ADDRESS;
+            {
+                g_autofree char *s = g_strdup_printf("%u", i);
+
+                vdDeviceSet(c, VD_PROP_TYPE, "pci", VD_ORIGIN_ADDRESS);
+                vdDeviceSet(c, VD_PROP_INDEX, s, VD_ORIGIN_ADDRESS);
+                vdDeviceSet(c, VD_PROP_MODEL, bus->model, VD_ORIGIN_ADDRESS);
+            }
+            vdDomainDefInsertController(def, c);
+            c->pciFlags = vdPCIControllerConnectType(bus->model);
+            if (!g_str_equal(bus->model, "pci-root") && !g_str_equal(bus->model, "pcie-root") &&
+                !vdPCIReserveNext(set, c, error))
+                return false;
+        }
+        nbuses = set->buses->len;
+        g_clear_pointer(&set, vdPCISetFree);
+    }
+
+    if (!vdEngineSetting(ctx, "pci.root", NULL) || vdEngineSettingIs(ctx, "pci.root", "none")) {
+        /* no PCI: a device that needs it is refused, as libvirt does for new domains */
+        size_t k;
+
+        for (k = 0; k < VD_DEVICE_LAST; k++) {
+            for (i = 0; i < def->devices[k]->len; i++) {
+                vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+
+                if (dev->pciFlags && (dev->addr.type == VD_ADDRESS_PCI ||
+                                      (dev->addr.type == VD_ADDRESS_NONE && ctx->opts->newDomain &&
+                                       vdEngineSettingIs(ctx, "virtio.transport", "pci")))) {
+                    g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No PCI buses available"));
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    if (!(set = vdPCISetCreate(ctx, nbuses, false, error)) ||
+        !vdPCIChipset(ctx, set, error) ||
+        !vdPCIAssignSlots(ctx, set, error))
+        return false;
+    vdPCISetMulti(ctx);
+    return vdPCIControllerOptions(ctx, error);
+}

@@ -1,0 +1,476 @@
+/*
+ * vdxml.c: safe XML parsing and libvirt-style formatting
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <string.h>
+
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+/* Nothing outside the document may ever be loaded: no DTD, no entity file, no URL. */
+static xmlParserInputPtr
+vdXMLRefusingLoader(const char *url,
+                    const char *id,
+                    xmlParserCtxtPtr ctxt)
+{
+    return NULL;
+}
+
+
+static void
+vdXMLSilence(void *ctx, const char *msg, ...)
+{
+}
+
+
+/* A domain definition never needs a document type declaration; refusing it outright
+ * closes entity expansion (billion laughs) and external entities in one place. */
+static bool
+vdXMLHasDoctype(const char *buf, gsize len)
+{
+    static const char needle[] = "<!DOCTYPE";
+    static const char needle2[] = "<!ENTITY";
+    gsize i;
+
+    for (i = 0; i + sizeof(needle2) - 1 <= len; i++) {
+        if (buf[i] != '<' || buf[i + 1] != '!')
+            continue;
+        if (i + sizeof(needle) - 1 <= len && memcmp(buf + i, needle, sizeof(needle) - 1) == 0)
+            return true;
+        if (memcmp(buf + i, needle2, sizeof(needle2) - 1) == 0)
+            return true;
+    }
+    return false;
+}
+
+
+xmlDocPtr
+vdXMLParse(const char *buf,
+           gsize len,
+           const char *filename,
+           const char *rootName,
+           GError **error)
+{
+    xmlParserCtxtPtr ctxt = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNodePtr root;
+    const char *name = filename ? filename : "(stdin)";
+
+    if (len > VD_XML_MAX_SIZE) {
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s: document is %2$" G_GSIZE_FORMAT " bytes, more than the limit of %3$d"),
+                    name, len, VD_XML_MAX_SIZE);
+        return NULL;
+    }
+    if (len == 0 || !buf) {
+        g_set_error(error, VD_ERROR, VD_ERROR_XML, _("%1$s: document is empty"), name);
+        return NULL;
+    }
+    if (vdXMLHasDoctype(buf, len)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s: document type and entity declarations are not allowed"), name);
+        return NULL;
+    }
+
+    xmlSetExternalEntityLoader(vdXMLRefusingLoader);
+    xmlSetGenericErrorFunc(NULL, vdXMLSilence);
+
+    if (!(ctxt = xmlNewParserCtxt())) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL, _("cannot allocate an XML parser"));
+        return NULL;
+    }
+    ctxt->sax->warning = vdXMLSilence;
+    ctxt->sax->error = vdXMLSilence;
+    ctxt->vctxt.error = vdXMLSilence;
+    ctxt->vctxt.warning = vdXMLSilence;
+
+    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
+                            XML_PARSE_NOERROR);
+    if (!doc || !ctxt->wellFormed) {
+        const xmlError *e = &ctxt->lastError;
+        g_autofree char *msg = g_strdup(e->message ? e->message : "unknown error");
+
+        g_strstrip(msg);
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s:%2$d: malformed XML: %3$s"), name, e->line, msg);
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+
+    if (doc->intSubset || doc->extSubset) {
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s: document type and entity declarations are not allowed"), name);
+        return NULL;
+    }
+
+    root = xmlDocGetRootElement(doc);
+    if (rootName && (!root || !vdXMLNameIs(root, rootName))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s:%2$d: expected a <%3$s> document, found <%4$s>"),
+                    name, root ? (int)xmlGetLineNo(root) : 1, rootName,
+                    root ? (const char *)root->name : "");
+        return NULL;
+    }
+
+    return g_steal_pointer(&doc);
+}
+
+
+xmlDocPtr
+vdXMLParseFile(const char *path,
+               const char *rootName,
+               GError **error)
+{
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+    g_autoptr(GMappedFile) map = NULL;
+    GError *err = NULL;
+
+    if (g_str_equal(path, "-")) {
+        GString *s = g_string_new(NULL);
+        char chunk[65536];
+        size_t n;
+
+        while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+            g_string_append_len(s, chunk, n);
+            if (s->len > VD_XML_MAX_SIZE)
+                break;
+        }
+        len = s->len;
+        buf = g_string_free(s, FALSE);
+        return vdXMLParse(buf, len, NULL, rootName, error);
+    }
+
+    if (!(map = g_mapped_file_new(path, FALSE, &err))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_IO, _("cannot read '%1$s': %2$s"),
+                    path, err->message);
+        g_error_free(err);
+        return NULL;
+    }
+    return vdXMLParse(g_mapped_file_get_contents(map), g_mapped_file_get_length(map),
+                      path, rootName, error);
+}
+
+
+bool
+vdXMLNameIs(xmlNodePtr node,
+            const char *name)
+{
+    return node && node->type == XML_ELEMENT_NODE && node->ns == NULL &&
+        g_str_equal((const char *)node->name, name);
+}
+
+
+xmlNodePtr
+vdXMLNextElement(xmlNodePtr node)
+{
+    for (node = node ? node->next : NULL; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE)
+            return node;
+    }
+    return NULL;
+}
+
+
+xmlNodePtr
+vdXMLFirstElement(xmlNodePtr node)
+{
+    xmlNodePtr n;
+
+    for (n = node ? node->children : NULL; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+    }
+    return NULL;
+}
+
+
+xmlNodePtr
+vdXMLChild(xmlNodePtr node,
+           const char *name)
+{
+    xmlNodePtr n;
+
+    for (n = node ? node->children : NULL; n; n = n->next) {
+        if (vdXMLNameIs(n, name))
+            return n;
+    }
+    return NULL;
+}
+
+
+char *
+vdXMLPropGet(xmlNodePtr node,
+             const char *name)
+{
+    xmlChar *v;
+    char *ret;
+
+    if (!node || !(v = xmlGetNoNsProp(node, (const xmlChar *)name)))
+        return NULL;
+    ret = g_strdup((const char *)v);
+    xmlFree(v);
+    return ret;
+}
+
+
+bool
+vdXMLPropIs(xmlNodePtr node,
+            const char *name,
+            const char *value)
+{
+    g_autofree char *v = vdXMLPropGet(node, name);
+
+    return v && g_str_equal(v, value);
+}
+
+
+/* Returns 1 when found, 0 when absent, -1 on a malformed value (error set). */
+int
+vdXMLPropUInt(xmlNodePtr node,
+              const char *name,
+              unsigned int *value,
+              GError **error)
+{
+    g_autofree char *v = vdXMLPropGet(node, name);
+    guint64 n = 0;
+    const char *s;
+    guint base = 10;
+
+    if (!v)
+        return 0;
+    s = v;
+    if (g_str_has_prefix(s, "0x") || g_str_has_prefix(s, "0X")) {
+        s += 2;
+        base = 16;
+    }
+    if (!*s || !g_ascii_string_to_unsigned(s, base, 0, G_MAXUINT, &n, NULL)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: invalid value '%2$s' for attribute '%3$s' of <%4$s>"),
+                    xmlGetLineNo(node), v, name, (const char *)node->name);
+        return -1;
+    }
+    *value = (unsigned int)n;
+    return 1;
+}
+
+
+char *
+vdXMLContent(xmlNodePtr node)
+{
+    xmlChar *c;
+    char *ret;
+
+    if (!node || !(c = xmlNodeGetContent(node)))
+        return NULL;
+    ret = g_strdup((const char *)c);
+    xmlFree(c);
+    return ret;
+}
+
+
+/* Put the attributes that @order names first, in that order; the rest keep theirs. */
+void
+vdXMLSortAttrs(xmlNodePtr node,
+               const char * const *order)
+{
+    xmlAttrPtr head = NULL;
+    xmlAttrPtr tail = NULL;
+    size_t i;
+
+    for (i = 0; order[i]; i++) {
+        xmlAttrPtr a;
+
+        for (a = node->properties; a; a = a->next) {
+            if (!a->ns && g_str_equal((const char *)a->name, order[i]))
+                break;
+        }
+        if (!a)
+            continue;
+        /* unlink */
+        if (a->prev)
+            a->prev->next = a->next;
+        else
+            node->properties = a->next;
+        if (a->next)
+            a->next->prev = a->prev;
+        a->prev = tail;
+        a->next = NULL;
+        if (tail)
+            tail->next = a;
+        else
+            head = a;
+        tail = a;
+    }
+    if (!head)
+        return;
+    tail->next = node->properties;
+    if (node->properties)
+        node->properties->prev = tail;
+    node->properties = head;
+}
+
+
+static void
+vdXMLEscape(GString *out,
+            const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            g_string_append(out, "&lt;");
+            break;
+        case '>':
+            g_string_append(out, "&gt;");
+            break;
+        case '&':
+            g_string_append(out, "&amp;");
+            break;
+        case '\'':
+            g_string_append(out, "&apos;");
+            break;
+        case '"':
+            g_string_append(out, "&quot;");
+            break;
+        default:
+            g_string_append_c(out, *s);
+        }
+    }
+}
+
+
+static bool
+vdXMLIsBlank(xmlNodePtr n)
+{
+    const char *s;
+
+    if (n->type != XML_TEXT_NODE)
+        return false;
+    for (s = (const char *)n->content; s && *s; s++) {
+        if (!g_ascii_isspace(*s))
+            return false;
+    }
+    return true;
+}
+
+
+static void
+vdXMLFormatName(GString *out,
+                xmlNodePtr node)
+{
+    if (node->ns && node->ns->prefix)
+        g_string_append_printf(out, "%s:", (const char *)node->ns->prefix);
+    g_string_append(out, (const char *)node->name);
+}
+
+
+static void
+vdXMLFormatElement(GString *out,
+                   xmlNodePtr node,
+                   int indent)
+{
+    xmlNsPtr ns;
+    xmlAttrPtr a;
+    xmlNodePtr c;
+    bool hasElements = false;
+    bool hasContent = false;
+
+    g_string_append_printf(out, "%*s<", indent, "");
+    vdXMLFormatName(out, node);
+    for (ns = node->nsDef; ns; ns = ns->next) {
+        g_string_append(out, " xmlns");
+        if (ns->prefix)
+            g_string_append_printf(out, ":%s", (const char *)ns->prefix);
+        g_string_append(out, "='");
+        vdXMLEscape(out, (const char *)ns->href);
+        g_string_append_c(out, '\'');
+    }
+    for (a = node->properties; a; a = a->next) {
+        xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+
+        g_string_append_c(out, ' ');
+        if (a->ns && a->ns->prefix)
+            g_string_append_printf(out, "%s:", (const char *)a->ns->prefix);
+        g_string_append_printf(out, "%s='", (const char *)a->name);
+        if (v) {
+            vdXMLEscape(out, (const char *)v);
+            xmlFree(v);
+        }
+        g_string_append_c(out, '\'');
+    }
+
+    for (c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE || c->type == XML_COMMENT_NODE)
+            hasElements = true;
+        else if (c->type == XML_TEXT_NODE && !vdXMLIsBlank(c))
+            hasContent = true;
+    }
+
+    if (!hasElements && !hasContent) {
+        g_string_append(out, "/>\n");
+        return;
+    }
+
+    if (!hasElements) {
+        g_string_append_c(out, '>');
+        for (c = node->children; c; c = c->next) {
+            if (c->type == XML_TEXT_NODE)
+                vdXMLEscape(out, (const char *)c->content);
+        }
+    } else {
+        g_string_append(out, ">\n");
+        for (c = node->children; c; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE) {
+                vdXMLFormatElement(out, c, indent + 2);
+            } else if (c->type == XML_COMMENT_NODE) {
+                g_string_append_printf(out, "%*s<!--%s-->\n", indent + 2, "",
+                                       (const char *)c->content);
+            } else if (c->type == XML_TEXT_NODE && !vdXMLIsBlank(c)) {
+                g_autofree char *t = g_strstrip(g_strdup((const char *)c->content));
+
+                g_string_append_printf(out, "%*s", indent + 2, "");
+                vdXMLEscape(out, t);
+                g_string_append_c(out, '\n');
+            }
+        }
+        g_string_append_printf(out, "%*s", indent, "");
+    }
+    g_string_append(out, "</");
+    vdXMLFormatName(out, node);
+    g_string_append(out, ">\n");
+}
+
+
+char *
+vdXMLFormatNode(xmlNodePtr node,
+                int indent)
+{
+    GString *out = g_string_new(NULL);
+
+    vdXMLFormatElement(out, node, indent);
+    return g_string_free(out, FALSE);
+}
+
+
+/* Two-space indentation and single-quoted attributes, as libvirt writes domains. */
+char *
+vdXMLFormat(xmlDocPtr doc)
+{
+    GString *out = g_string_new(NULL);
+    xmlNodePtr n;
+
+    for (n = doc->children; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE)
+            vdXMLFormatElement(out, n, 0);
+        else if (n->type == XML_COMMENT_NODE)
+            g_string_append_printf(out, "<!--%s-->\n", (const char *)n->content);
+    }
+    return g_string_free(out, FALSE);
+}

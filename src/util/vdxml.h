@@ -1,0 +1,39 @@
+/*
+ * vdxml.h: safe XML parsing and libvirt-style formatting
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+/* Definitions larger than this are refused before parsing. */
+#define VD_XML_MAX_SIZE (8 * 1024 * 1024)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc);
+
+xmlDocPtr vdXMLParse(const char *buf,
+                     gsize len,
+                     const char *filename,
+                     const char *rootName,
+                     GError **error);
+
+xmlDocPtr vdXMLParseFile(const char *path,
+                         const char *rootName,
+                         GError **error);
+
+char *vdXMLFormat(xmlDocPtr doc);
+char *vdXMLFormatNode(xmlNodePtr node, int indent);
+
+char *vdXMLPropGet(xmlNodePtr node, const char *name);
+bool vdXMLPropIs(xmlNodePtr node, const char *name, const char *value);
+int vdXMLPropUInt(xmlNodePtr node, const char *name, unsigned int *value, GError **error);
+xmlNodePtr vdXMLChild(xmlNodePtr node, const char *name);
+xmlNodePtr vdXMLNextElement(xmlNodePtr node);
+xmlNodePtr vdXMLFirstElement(xmlNodePtr node);
+bool vdXMLNameIs(xmlNodePtr node, const char *name);
+char *vdXMLContent(xmlNodePtr node);
+
+void vdXMLSortAttrs(xmlNodePtr node, const char * const *order);
