@@ -116,6 +116,7 @@ static const vdPropLocation vdPropLocations[] = {
     { K(IOMMU), VD_PROP_MODEL, "", "model" },
     { K(VSOCK), VD_PROP_MODEL, "", "model" },
     { K(VSOCK), VD_PROP_CID_AUTO, "cid", "auto" },
+    { K(VSOCK), VD_PROP_CID_ADDRESS, "cid", "address" },
     { K(MEMORY), VD_PROP_MODEL, "", "model" },
     { K(CRYPTO), VD_PROP_MODEL, "", "model" },
     { K(CRYPTO), VD_PROP_TYPE, "", "type" },
@@ -202,6 +203,8 @@ static const vdAttrOrder vdAttrOrders[] = {
     { "audio", { "id", "type", NULL } },
     { "watchdog", { "model", "action", NULL } },
     { "memballoon", { "model", "autodeflate", "freePageReporting", NULL } },
+    { "cid", { "auto", "address", NULL } },
+    { "hostdev", { "mode", "type", "managed", NULL } },
     { "address", { "type", "domain", "controller", "bus", "target", "slot", "unit", "port",
                    "function", NULL } },
 };

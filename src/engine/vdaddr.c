@@ -59,7 +59,7 @@ bool
 vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
                            GError **error)
 {
-    static const vdDeviceKind kinds[] = { VD_DEVICE_CONSOLE, VD_DEVICE_CHANNEL };
+    static const vdDeviceKind kinds[] = { VD_DEVICE_CHANNEL };
     g_autoptr(GArray) conts = g_array_new(FALSE, TRUE, sizeof(vdVioSerialCont));
     size_t k;
     guint i;
@@ -123,12 +123,60 @@ vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
                     }
                 }
             }
-            if (!done) {
+            if (!done && dev->addr.type == VD_ADDRESS_VIRTIO_SERIAL) {
                 g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                            _("Unable to find a free virtio-serial port"));
+                            _("Unable to find a free virtio-serial port on controller %1$u"),
+                            dev->addr.controller);
                 return false;
             }
+            if (!done) {
+                /* every port is taken: libvirt adds the next controller */
+                vdVioSerialCont vc = { .nports = 31 };
+                vdDevice *c = vdDeviceNew(VD_DEVICE_CONTROLLER);
+                g_autofree char *s = NULL;
+                vdAddress a = { .type = VD_ADDRESS_VIRTIO_SERIAL, .port = 1 };
+
+                for (j = 0; j < conts->len; j++)
+                    vc.index = MAX(vc.index, g_array_index(conts, vdVioSerialCont, j).index + 1);
+                s = g_strdup_printf("%u", vc.index);
+                c->origin = VD_ORIGIN_ADDRESS;
+                vdDeviceSet(c, VD_PROP_TYPE, "virtio-serial", VD_ORIGIN_ADDRESS);
+                vdDeviceSet(c, VD_PROP_INDEX, s, VD_ORIGIN_ADDRESS);
+                g_ptr_array_add(ctx->def->devices[VD_DEVICE_CONTROLLER], c);
+                vdVioSerialPortUse(&vc, 1);
+                g_array_append_val(conts, vc);
+                a.controller = vc.index;
+                vdDeviceSetAddress(dev, &a, VD_ORIGIN_ADDRESS);
+            }
         }
+    }
+    return true;
+}
+
+
+/* ---- CCID ------------------------------------------------------------------ */
+
+bool
+vdEngineAssignCCID(vdEngineCtx *ctx,
+                   GError **error)
+{
+    unsigned int next = 0;
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_SMARTCARD); i++) {
+        vdDevice *d = vdDomainDefGet(ctx->def, VD_DEVICE_SMARTCARD, i);
+
+        if (d->addr.type == VD_ADDRESS_CCID && d->addr.controller == 0)
+            next = MAX(next, d->addr.slot + 1);
+    }
+    for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_SMARTCARD); i++) {
+        vdDevice *d = vdDomainDefGet(ctx->def, VD_DEVICE_SMARTCARD, i);
+        vdAddress a = { .type = VD_ADDRESS_CCID };
+
+        if (d->addr.type != VD_ADDRESS_NONE)
+            continue;
+        a.slot = next++;
+        vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
     }
     return true;
 }
@@ -533,6 +581,8 @@ vdEngineAssignUSB(vdEngineCtx *ctx,
             if (!vdUSBIsDevice(d))
                 continue;
             count++;
+            if (d->kind == VD_DEVICE_HUB)
+                available += VD_USB_HUB_PORTS;
             if (d->addr.type != VD_ADDRESS_USB || !d->addr.usbPort)
                 allAddressed = false;
         }

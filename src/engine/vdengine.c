@@ -91,7 +91,8 @@ vdEngineAddController(vdEngineCtx *ctx,
     vdDeviceSet(c, VD_PROP_INDEX, s, origin);
     if (model)
         vdDeviceSet(c, VD_PROP_MODEL, model, origin);
-    vdDomainDefInsertController(ctx->def, c);
+    /* libvirt appends what it adds; only parsed controllers are sorted in */
+    g_ptr_array_add(ctx->def->devices[VD_DEVICE_CONTROLLER], c);
     return c;
 }
 
@@ -249,6 +250,75 @@ vdEngineUSBDisabled(const vdEngineCtx *ctx)
 }
 
 
+/* A SCSI hostdev takes the next free unit of SCSI controller 0, created at parse time
+ * right after the controllers the user wrote. */
+static void
+vdEngineHostdevSCSI(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
+        vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
+        vdAddress a = { .type = VD_ADDRESS_DRIVE };
+        bool used = true;
+        guint d;
+        size_t k;
+
+        if (!vdDevicePropIs(h, VD_PROP_MODE, "subsystem") || !vdDevicePropIs(h, VD_PROP_TYPE, "scsi"))
+            continue;
+        if (!vdDomainDefFindController(def, "scsi", 0)) {
+            vdDevice *c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
+
+            vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
+            vdDeviceSet(c, VD_PROP_INDEX, "0", VD_ORIGIN_IMPLICIT);
+            g_ptr_array_add(def->devices[VD_DEVICE_CONTROLLER], c);
+        }
+        if (h->addr.type != VD_ADDRESS_NONE)
+            continue;
+        for (a.unit = 0; used && a.unit < 7; a.unit += used ? 1 : 0) {
+            used = false;
+            for (k = 0; k < 2 && !used; k++) {
+                vdDeviceKind kind = k ? VD_DEVICE_HOSTDEV : VD_DEVICE_DISK;
+
+                for (d = 0; d < vdDomainDefCount(def, kind); d++) {
+                    vdDevice *o = vdDomainDefGet(def, kind, d);
+
+                    if (o->addr.type == VD_ADDRESS_DRIVE && o->addr.controller == 0 &&
+                        o->addr.unit == a.unit && (kind == VD_DEVICE_HOSTDEV ||
+                                                   vdDevicePropIs(o, VD_PROP_BUS, "scsi")))
+                        used = true;
+                }
+            }
+        }
+        vdDeviceSetAddress(h, &a, VD_ORIGIN_ADDRESS);
+    }
+}
+
+
+/* Inputs get their bus while they are parsed, before implicit inputs are considered. */
+static void
+vdEngineInputBuses(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INPUT); i++) {
+        vdDevice *in = vdDomainDefGet(def, VD_DEVICE_INPUT, i);
+        const char *type = vdDeviceGet(in, VD_PROP_TYPE);
+
+        if (vdDeviceGet(in, VD_PROP_BUS) || !type)
+            continue;
+        if (g_str_equal(type, "mouse") || g_str_equal(type, "keyboard"))
+            vdEngineFill(ctx, in, VD_PROP_BUS, "input.default-bus");
+        else if (g_str_equal(type, "passthrough"))
+            vdDeviceSet(in, VD_PROP_BUS, "virtio", "libvirt.input-bus");
+        else if (g_str_equal(type, "tablet"))
+            vdEngineFill(ctx, in, VD_PROP_BUS, "input.tablet-bus");
+    }
+}
+
+
 static bool
 vdEngineDefaultDevices(vdEngineCtx *ctx,
                        GError **error)
@@ -326,22 +396,24 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
         vdDomainDefAddDevice(def, r);
     }
 
-    /* the audio backend follows the first graphics device */
+    /* the audio backend follows the last VNC, SPICE or SDL display */
     if (vdDomainDefCount(def, VD_DEVICE_AUDIO) == 0) {
         const char *setting = "audio.none";
 
         if (vdEngineHasGraphics(ctx)) {
-            vdDevice *g = vdDomainDefGet(def, VD_DEVICE_GRAPHICS, 0);
-            const char *gt = vdDeviceGet(g, VD_PROP_TYPE);
+            guint g;
 
-            if (g_strcmp0(gt, "vnc") == 0)
-                setting = "audio.vnc";
-            else if (g_strcmp0(gt, "spice") == 0)
-                setting = "audio.spice";
-            else if (g_strcmp0(gt, "sdl") == 0)
-                setting = "audio.sdl";
-            else
-                setting = NULL;
+            setting = NULL;
+            for (g = 0; g < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); g++) {
+                const char *gt = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_GRAPHICS, g), VD_PROP_TYPE);
+
+                if (g_strcmp0(gt, "vnc") == 0)
+                    setting = "audio.vnc";
+                else if (g_strcmp0(gt, "spice") == 0)
+                    setting = "audio.spice";
+                else if (g_strcmp0(gt, "sdl") == 0)
+                    setting = "audio.sdl";
+            }
         }
         if (setting && (v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "-")) {
             vdDevice *a = vdEngineNewDevice(VD_DEVICE_AUDIO, origin);
@@ -540,40 +612,32 @@ vdEngineSerialDefaults(vdEngineCtx *ctx,
 
 
 /* A console of target type serial is serial[0] seen from the other side: libvirt
- * makes sure there is a serial behind console[0] and a console in front of serial[0]. */
+ * turns a lone such console into serial[0], and puts a stub console in front of
+ * serial[0] when console[0] is something else. */
 static void
 vdEngineConsoleCompat(vdEngineCtx *ctx)
 {
     vdDomainDef *def = ctx->def;
     GPtrArray *consoles = def->devices[VD_DEVICE_CONSOLE];
     GPtrArray *serials = def->devices[VD_DEVICE_SERIAL];
-    guint i;
+    const char *tt = vdEngineSetting(ctx, "console.target-type", NULL);
+    vdDevice *con0 = consoles->len ? g_ptr_array_index(consoles, 0) : NULL;
 
-    for (i = 0; i < consoles->len; i++) {
-        vdDevice *con = g_ptr_array_index(consoles, i);
+    if (con0 && !vdDeviceGet(con0, VD_PROP_TARGET_TYPE))
+        vdDeviceSet(con0, VD_PROP_TARGET_TYPE, tt ? tt : "serial", VD_ORIGIN_CONSOLE);
 
-        if (!vdDeviceGet(con, VD_PROP_TARGET_TYPE) && i == 0) {
-            const char *tt = vdEngineSetting(ctx, "console.target-type", NULL);
-
-            vdDeviceSet(con, VD_PROP_TARGET_TYPE, tt ? tt : "serial", VD_ORIGIN_CONSOLE);
-        }
-    }
-
-    if (consoles->len > 0) {
-        vdDevice *con = g_ptr_array_index(consoles, 0);
-
-        if (vdDevicePropIs(con, VD_PROP_TARGET_TYPE, "serial") && serials->len == 0) {
-            /* the console becomes serial[0], and a stub console mirrors it */
+    if (con0 && vdDevicePropIs(con0, VD_PROP_TARGET_TYPE, "serial")) {
+        if (serials->len == 0) {
             vdDevice *serial = vdEngineNewDevice(VD_DEVICE_SERIAL, VD_ORIGIN_CONSOLE);
             size_t p;
 
             for (p = 0; p < VD_PROP_LAST; p++) {
-                if (con->props[p] && p != VD_PROP_TARGET_TYPE)
-                    vdDeviceSet(serial, p, con->props[p], VD_ORIGIN_CONSOLE);
+                if (con0->props[p] && p != VD_PROP_TARGET_TYPE && p != VD_PROP_TARGET_PORT)
+                    vdDeviceSet(serial, p, con0->props[p], VD_ORIGIN_CONSOLE);
             }
-            serial->copyOf = con;
-            if (con->addr.type != VD_ADDRESS_NONE)
-                vdDeviceSetAddress(serial, &con->addr, VD_ORIGIN_CONSOLE);
+            serial->copyOf = con0;
+            if (con0->addr.type != VD_ADDRESS_NONE)
+                vdDeviceSetAddress(serial, &con0->addr, VD_ORIGIN_CONSOLE);
             g_ptr_array_insert(serials, 0, serial);
         }
     } else if (serials->len > 0) {
@@ -602,10 +666,11 @@ vdEngineConsoleMirror(vdEngineCtx *ctx)
     serial = g_ptr_array_index(serials, 0);
     if (!vdDevicePropIs(con, VD_PROP_TARGET_TYPE, "serial"))
         return;
-    if (!vdDeviceGet(con, VD_PROP_TARGET_PORT) && vdDeviceGet(serial, VD_PROP_TARGET_PORT))
+    if (vdDeviceGet(serial, VD_PROP_TARGET_PORT) &&
+        !vdDevicePropIs(con, VD_PROP_TARGET_PORT, vdDeviceGet(serial, VD_PROP_TARGET_PORT)))
         vdDeviceSet(con, VD_PROP_TARGET_PORT, vdDeviceGet(serial, VD_PROP_TARGET_PORT),
                     VD_ORIGIN_CONSOLE);
-    if (con->addr.type == VD_ADDRESS_NONE && serial->addr.type == VD_ADDRESS_SPAPRVIO)
+    if (con->addr.type == VD_ADDRESS_NONE && serial->addr.type != VD_ADDRESS_NONE)
         vdDeviceSetAddress(con, &serial->addr, VD_ORIGIN_CONSOLE);
     /* a new stub takes the serial's source as it is */
     if (con->node == NULL && !con->copyOf)
@@ -648,18 +713,30 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
         vdEngineFill(ctx, net, VD_PROP_MODEL, "nic.default-model");
     }
 
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INPUT); i++) {
-        vdDevice *in = vdDomainDefGet(def, VD_DEVICE_INPUT, i);
-        const char *type = vdDeviceGet(in, VD_PROP_TYPE);
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_WATCHDOG); i++) {
+        vdDevice *w = vdDomainDefGet(def, VD_DEVICE_WATCHDOG, i);
 
-        if (vdDeviceGet(in, VD_PROP_BUS) || !type)
-            continue;
-        if (g_str_equal(type, "mouse") || g_str_equal(type, "keyboard"))
-            vdEngineFill(ctx, in, VD_PROP_BUS, "input.default-bus");
-        else if (g_str_equal(type, "passthrough"))
-            vdDeviceSet(in, VD_PROP_BUS, "virtio", "libvirt.input-bus");
-        else if (g_str_equal(type, "tablet"))
-            vdEngineFill(ctx, in, VD_PROP_BUS, "input.tablet-bus");
+        if (!vdDeviceGet(w, VD_PROP_ACTION))
+            vdDeviceSet(w, VD_PROP_ACTION, "reset", "libvirt.watchdog-action");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
+        vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
+
+        if (vdDevicePropIs(h, VD_PROP_MODE, "subsystem") && !vdDeviceGet(h, VD_PROP_MANAGED) &&
+            !vdDevicePropIs(h, VD_PROP_TYPE, "mdev") && !vdDevicePropIs(h, VD_PROP_TYPE, "scsi_host"))
+            vdDeviceSet(h, VD_PROP_MANAGED, "no", "libvirt.hostdev-managed");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_VSOCK); i++) {
+        vdDevice *v = vdDomainDefGet(def, VD_DEVICE_VSOCK, i);
+
+        if (!vdDeviceGet(v, VD_PROP_MODEL))
+            vdDeviceSet(v, VD_PROP_MODEL, "virtio", "libvirt.vsock-model");
+        if (!vdDeviceGet(v, VD_PROP_CID_AUTO) && !vdDeviceGet(v, VD_PROP_CID_ADDRESS))
+            vdDeviceSet(v, VD_PROP_CID_AUTO, "yes", "libvirt.vsock-cid");
+        else if (!vdDeviceGet(v, VD_PROP_CID_AUTO))
+            vdDeviceSet(v, VD_PROP_CID_AUTO, "no", "libvirt.vsock-cid");
     }
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); i++)
@@ -843,15 +920,18 @@ vdEngineApply(vdDomainDef *def,
     }
 
     vdEngineControllerIndexes(&ctx);
+    vdEngineInputBuses(&ctx);
+    vdEngineHostdevSCSI(&ctx);
     if (!vdEngineDefaultDevices(&ctx, error))
         return false;
     vdEngineDeviceDefaults(&ctx);
+    vdEngineChrPorts(&ctx, VD_DEVICE_SERIAL);
+    vdEngineChrPorts(&ctx, VD_DEVICE_PARALLEL);
+    vdEngineChrPorts(&ctx, VD_DEVICE_CONSOLE);
     vdEngineConsoleCompat(&ctx);
     for (guint i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++)
         vdEngineSerialDefaults(&ctx, vdDomainDefGet(def, VD_DEVICE_SERIAL, i));
     vdEngineChrPorts(&ctx, VD_DEVICE_SERIAL);
-    vdEngineChrPorts(&ctx, VD_DEVICE_PARALLEL);
-    vdEngineChrPorts(&ctx, VD_DEVICE_CONSOLE);
     vdEngineImplicitControllers(&ctx);
     vdEngineImplicitVideo(&ctx);
 
@@ -862,7 +942,8 @@ vdEngineApply(vdDomainDef *def,
         !vdEngineAssignSpaprVIO(&ctx, error) ||
         !vdEngineAssignCCW(&ctx, error) ||
         !vdEngineAssignPCI(&ctx, error) ||
-        !vdEngineAssignUSB(&ctx, error))
+        !vdEngineAssignUSB(&ctx, error) ||
+        !vdEngineAssignCCID(&ctx, error))
         return false;
 
     vdEngineConsoleMirror(&ctx);

@@ -26,6 +26,7 @@ bool vdEngineAssignVirtioSerial(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignSpaprVIO(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignCCW(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignUSB(vdEngineCtx *ctx, GError **error);
+bool vdEngineAssignCCID(vdEngineCtx *ctx, GError **error);
 
 /* Rule ids for behaviour that is libvirt's own mechanism rather than a table row. */
 #define VD_ORIGIN_ADDRESS "libvirt.address-assignment"
