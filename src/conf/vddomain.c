@@ -434,6 +434,7 @@ vdAddressParse(xmlNodePtr node,
 {
     g_autofree char *type = vdXMLPropGet(node, "type");
     g_autofree char *multi = NULL;
+    xmlNodePtr zpci;
     int t;
 
     memset(addr, 0, sizeof(*addr));
@@ -464,6 +465,12 @@ vdAddressParse(xmlNodePtr node,
                         _("line %1$ld: PCI address %2$04x:%3$02x:%4$02x.%5$x is out of range"),
                         xmlGetLineNo(node), addr->domain, addr->bus, addr->slot, addr->function);
             return false;
+        }
+        if ((zpci = vdXMLChild(node, "zpci"))) {
+            addr->hasZpci = true;
+            if (vdXMLPropUInt(zpci, "uid", &addr->zpciUid, error) < 0 ||
+                vdXMLPropUInt(zpci, "fid", &addr->zpciFid, error) < 0)
+                return false;
         }
         multi = vdXMLPropGet(node, "multifunction");
         if (multi)
@@ -552,6 +559,14 @@ vdAddressFormat(xmlNodePtr node,
         SET("function", "0x%x", addr->function);
         if (addr->multi != VD_TRISTATE_ABSENT)
             SET("multifunction", "%s", addr->multi == VD_TRISTATE_YES ? "on" : "off");
+        if (addr->hasZpci) {
+            xmlNodePtr z = xmlNewChild(node, NULL, (const xmlChar *)"zpci", NULL);
+
+            g_snprintf(buf, sizeof(buf), "0x%04x", addr->zpciUid);
+            xmlSetProp(z, (const xmlChar *)"uid", (const xmlChar *)buf);
+            g_snprintf(buf, sizeof(buf), "0x%08x", addr->zpciFid);
+            xmlSetProp(z, (const xmlChar *)"fid", (const xmlChar *)buf);
+        }
         break;
     case VD_ADDRESS_DRIVE:
         SET("controller", "%u", addr->controller);

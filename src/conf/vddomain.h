@@ -144,6 +144,10 @@ struct _vdAddress {
     /* spapr-vio */
     unsigned long long reg;
     bool hasReg;
+    /* s390 zPCI extension of a PCI address */
+    bool hasZpci;
+    unsigned int zpciUid;
+    unsigned int zpciFid;
     /* types the engine does not assign are kept as written */
     bool opaque;
 };

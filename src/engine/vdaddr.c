@@ -354,6 +354,46 @@ vdCCWInUse(vdEngineCtx *ctx,
 }
 
 
+static bool
+vdEngineHasVirtioMMIO(vdEngineCtx *ctx)
+{
+    size_t k;
+    guint i;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            if (((vdDevice *)g_ptr_array_index(ctx->def->devices[k], i))->addr.type ==
+                VD_ADDRESS_VIRTIO_MMIO)
+                return true;
+        }
+    }
+    return false;
+}
+
+
+/* virtio-mmio machines: every virtio device without an address is declared mmio. */
+static void
+vdEngineAssignVirtioMMIO(vdEngineCtx *ctx)
+{
+    size_t k;
+    guint i;
+
+    for (k = 0; k < G_N_ELEMENTS(vdIterateOrder); k++) {
+        GPtrArray *devs = ctx->def->devices[vdIterateOrder[k]];
+
+        for (i = 0; i < devs->len; i++) {
+            vdDevice *d = g_ptr_array_index(devs, i);
+            vdAddress a = { .type = VD_ADDRESS_VIRTIO_MMIO, .opaque = true };
+
+            if (d->addr.type != VD_ADDRESS_NONE || !vdCCWIsVirtio(d) ||
+                d->kind == VD_DEVICE_FILESYSTEM || d->kind == VD_DEVICE_VSOCK)
+                continue;
+            vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
+        }
+    }
+}
+
+
 bool
 vdEngineAssignCCW(vdEngineCtx *ctx,
                   GError **error)
@@ -362,6 +402,11 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
     size_t k;
     guint i;
 
+    if (vdEngineSettingIs(ctx, "virtio.transport", "mmio") ||
+        (vdEngineSettingIs(ctx, "virtio.mmio-if-present", "yes") && vdEngineHasVirtioMMIO(ctx))) {
+        vdEngineAssignVirtioMMIO(ctx);
+        return true;
+    }
     if (!vdEngineSettingIs(ctx, "virtio.transport", "ccw"))
         return true;
 

@@ -886,13 +886,20 @@ vdEngineValidate(vdEngineCtx *ctx,
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++) {
         vdDevice *p = vdDomainDefGet(def, VD_DEVICE_PANIC, i);
+        const char *models = vdEngineSetting(ctx, "panic.models", NULL);
+        const char *model = vdDeviceGet(p, VD_PROP_MODEL);
+        g_auto(GStrv) list = g_strsplit(models ? models : "", " ", -1);
 
-        if (vdDevicePropIs(p, VD_PROP_MODEL, "isa") && !vdEngineSettingIs(ctx, "pci.chipset", "piix3") &&
-            !vdEngineSettingIs(ctx, "pci.chipset", "ich9")) {
+        if (model && g_strv_contains((const char *const *)list, model))
+            continue;
+        if (g_strcmp0(model, "isa") == 0)
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("the QEMU binary does not support the ISA panic device"));
-            return false;
-        }
+        else
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("panic model '%1$s' is not supported by this machine"),
+                        model ? model : "");
+        return false;
     }
     return true;
 }

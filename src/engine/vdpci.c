@@ -1240,6 +1240,60 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
 }
 
 
+/* On s390 every PCI device also gets a zPCI uid (from 1) and fid (from 0). */
+static void
+vdPCIAssignZpci(vdEngineCtx *ctx)
+{
+    static const vdDeviceKind order[] = {
+        VD_DEVICE_DISK, VD_DEVICE_INTERFACE, VD_DEVICE_SOUND, VD_DEVICE_HOSTDEV, VD_DEVICE_VIDEO,
+        VD_DEVICE_CONTROLLER, VD_DEVICE_SMARTCARD, VD_DEVICE_SERIAL, VD_DEVICE_PARALLEL,
+        VD_DEVICE_CHANNEL, VD_DEVICE_CONSOLE, VD_DEVICE_INPUT, VD_DEVICE_FILESYSTEM,
+        VD_DEVICE_WATCHDOG, VD_DEVICE_MEMBALLOON, VD_DEVICE_RNG, VD_DEVICE_NVRAM, VD_DEVICE_HUB,
+        VD_DEVICE_SHMEM, VD_DEVICE_TPM, VD_DEVICE_PANIC, VD_DEVICE_MEMORY, VD_DEVICE_REDIRDEV,
+        VD_DEVICE_IOMMU, VD_DEVICE_VSOCK, VD_DEVICE_CRYPTO,
+    };
+    g_autoptr(GHashTable) uids = g_hash_table_new(NULL, NULL);
+    g_autoptr(GHashTable) fids = g_hash_table_new(NULL, NULL);
+    unsigned int uid = 1;
+    unsigned int fid = 0;
+    size_t k;
+    guint i;
+
+    for (k = 0; k < G_N_ELEMENTS(order); k++) {
+        for (i = 0; i < ctx->def->devices[order[k]]->len; i++) {
+            vdDevice *d = g_ptr_array_index(ctx->def->devices[order[k]], i);
+
+            if (d->addr.type == VD_ADDRESS_PCI && d->addr.hasZpci) {
+                g_hash_table_add(uids, GUINT_TO_POINTER(d->addr.zpciUid));
+                g_hash_table_add(fids, GUINT_TO_POINTER(d->addr.zpciFid + 1));
+            }
+        }
+    }
+    for (k = 0; k < G_N_ELEMENTS(order); k++) {
+        for (i = 0; i < ctx->def->devices[order[k]]->len; i++) {
+            vdDevice *d = g_ptr_array_index(ctx->def->devices[order[k]], i);
+            vdAddress a;
+
+            if (d->addr.type != VD_ADDRESS_PCI || d->addr.hasZpci ||
+                (d->kind == VD_DEVICE_CONTROLLER && vdDevicePropIs(d, VD_PROP_TYPE, "pci")))
+                continue;
+            while (g_hash_table_contains(uids, GUINT_TO_POINTER(uid)))
+                uid++;
+            while (g_hash_table_contains(fids, GUINT_TO_POINTER(fid + 1)))
+                fid++;
+            a = d->addr;
+            a.usbPort = NULL;
+            a.hasZpci = true;
+            a.zpciUid = uid;
+            a.zpciFid = fid;
+            g_hash_table_add(uids, GUINT_TO_POINTER(uid));
+            g_hash_table_add(fids, GUINT_TO_POINTER(fid + 1));
+            vdDeviceSetAddress(d, &a, d->addrOrigin ? d->addrOrigin : VD_ORIGIN_ADDRESS);
+        }
+    }
+}
+
+
 bool
 vdEngineAssignPCI(vdEngineCtx *ctx,
                   GError **error)
@@ -1310,29 +1364,15 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
         g_clear_pointer(&set, vdPCISetFree);
     }
 
-    if (!vdEngineSetting(ctx, "pci.root", NULL) || vdEngineSettingIs(ctx, "pci.root", "none")) {
-        /* no PCI: a device that needs it is refused, as libvirt does for new domains */
-        size_t k;
-
-        for (k = 0; k < VD_DEVICE_LAST; k++) {
-            for (i = 0; i < def->devices[k]->len; i++) {
-                vdDevice *dev = g_ptr_array_index(def->devices[k], i);
-
-                if (dev->pciFlags && (dev->addr.type == VD_ADDRESS_PCI ||
-                                      (dev->addr.type == VD_ADDRESS_NONE && ctx->opts->newDomain &&
-                                       vdEngineSettingIs(ctx, "virtio.transport", "pci")))) {
-                    g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No PCI buses available"));
-                    return false;
-                }
-            }
-        }
+    if (!vdEngineSettingIs(ctx, "pci.supported", "yes"))
         return true;
-    }
 
     if (!(set = vdPCISetCreate(ctx, nbuses, false, error)) ||
         !vdPCIChipset(ctx, set, error) ||
         !vdPCIAssignSlots(ctx, set, error))
         return false;
     vdPCISetMulti(ctx);
+    if (vdEngineSettingIs(ctx, "pci.zpci", "yes"))
+        vdPCIAssignZpci(ctx);
     return vdPCIControllerOptions(ctx, error);
 }
