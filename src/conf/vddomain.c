@@ -121,6 +121,10 @@ static const vdPropLocation vdPropLocations[] = {
     { K(CRYPTO), VD_PROP_MODEL, "", "model" },
     { K(CRYPTO), VD_PROP_TYPE, "", "type" },
     { K(SHMEM), VD_PROP_MODEL, "model", "type" },
+    { K(SHMEM), VD_PROP_SIZE, "size", "#text" },
+    { K(SHMEM), VD_PROP_SIZE_UNIT, "size", "unit" },
+    { K(SHMEM), VD_PROP_MSI_IOEVENTFD, "msi", "ioeventfd" },
+    { K(IOMMU), VD_PROP_IOMMU_EIM, "driver", "eim" },
 };
 
 #undef CHR
@@ -139,8 +143,8 @@ static const char *const vdInterfaceChildOrder[] = {
     "boot", "rom", "alias", "address", NULL
 };
 static const char *const vdGenericChildOrder[] = {
-    "driver", "model", "source", "protocol", "log", "backend", "target", "listen",
-    "codec", "master", "alias", "address", NULL
+    "driver", "model", "size", "server", "msi", "source", "protocol", "log", "backend",
+    "target", "listen", "codec", "master", "alias", "address", NULL
 };
 
 static const char *const *
@@ -205,6 +209,7 @@ static const vdAttrOrder vdAttrOrders[] = {
     { "memballoon", { "model", "autodeflate", "freePageReporting", NULL } },
     { "cid", { "auto", "address", NULL } },
     { "hostdev", { "mode", "type", "managed", NULL } },
+    { "size", { "unit", NULL } },
     { "address", { "type", "domain", "controller", "bus", "target", "slot", "unit", "port",
                    "function", NULL } },
 };
@@ -749,7 +754,9 @@ vdDeviceParse(xmlNodePtr node,
             continue;
         if (!(n = vdDomainPathNode(node, kind, loc->path, false)))
             continue;
-        if (loc->attr)
+        if (loc->attr && g_str_equal(loc->attr, "#text"))
+            dev->props[loc->prop] = g_strstrip(vdXMLContent(n));
+        else if (loc->attr)
             dev->props[loc->prop] = vdXMLPropGet(n, loc->attr);
         else
             dev->props[loc->prop] = g_strdup("yes");
@@ -823,7 +830,10 @@ vdDomainDefParse(xmlDocPtr doc,
         xmlNodePtr ps2 = vdXMLChild(features, "ps2");
 
         def->ps2Off = ps2 && vdXMLPropIs(ps2, "state", "off");
+        def->hasPS2Feature = ps2 != NULL;
     }
+    def->hasMaxMemory = vdXMLChild(def->root, "maxMemory") != NULL;
+    def->hasNUMA = vdXMLChild(vdXMLChild(def->root, "cpu"), "numa") != NULL;
 
     devices = vdXMLChild(def->root, "devices");
     for (n = vdXMLFirstElement(devices); n; n = vdXMLNextElement(n)) {
@@ -892,7 +902,9 @@ vdDeviceSync(vdDevice *dev,
             continue;
         if (!dev->props[p]) {
             if ((n = vdDomainPathNode(dev->node, dev->kind, loc->path, false))) {
-                if (loc->attr) {
+                if (loc->attr && g_str_equal(loc->attr, "#text")) {
+                    xmlNodeSetContent(n, NULL);
+                } else if (loc->attr) {
                     xmlUnsetProp(n, (const xmlChar *)loc->attr);
                 } else {
                     xmlUnlinkNode(n);
@@ -902,7 +914,10 @@ vdDeviceSync(vdDevice *dev,
             continue;
         }
         n = vdDomainPathNode(dev->node, dev->kind, loc->path, true);
-        if (loc->attr) {
+        if (loc->attr && g_str_equal(loc->attr, "#text")) {
+            xmlNodeSetContent(n, NULL);
+            xmlNodeAddContent(n, (const xmlChar *)dev->props[p]);
+        } else if (loc->attr) {
             xmlSetProp(n, (const xmlChar *)loc->attr, (const xmlChar *)dev->props[p]);
             vdDomainSortAttrs(n);
         }

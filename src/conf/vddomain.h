@@ -100,6 +100,10 @@ typedef enum {
     VD_PROP_CID_AUTO,
     VD_PROP_CID_ADDRESS,
     VD_PROP_MAC,
+    VD_PROP_SIZE,
+    VD_PROP_SIZE_UNIT,
+    VD_PROP_MSI_IOEVENTFD,
+    VD_PROP_IOMMU_EIM,
 
     VD_PROP_LAST
 } vdProp;
@@ -182,6 +186,9 @@ struct _vdDomainDef {
     char *newArch;
     unsigned int vcpus;
     bool ps2Off;
+    bool hasPS2Feature;         /* <features><ps2>, which libvirt 9.0 does not know */
+    bool hasMaxMemory;
+    bool hasNUMA;
     GPtrArray *devices[VD_DEVICE_LAST];   /* vdDevice *, in libvirt's order */
 };
 

@@ -35,6 +35,7 @@ static const vdSettingInfo vdSettings[] = {
     { "pci.supported", VD_SETTING_BOOL, N_("the machine can have PCI devices at all") },
     { "pci.zpci", VD_SETTING_BOOL, N_("PCI devices also get a zPCI uid and fid") },
     { "virtio.mmio-if-present", VD_SETTING_BOOL, N_("virtio devices use virtio-mmio when any device already does") },
+    { "vcpu.max-without-eim", VD_SETTING_UINT, N_("most vCPUs a guest may have without an IOMMU in extended interrupt mode") },
     { "panic.models", VD_SETTING_LIST, N_("panic device models the machine supports") },
     { "pci.multiple-roots", VD_SETTING_BOOL, N_("grow the topology with more root buses instead of bridges") },
     { "usb.implicit", VD_SETTING_WORD, N_("USB controller model added when there is none (none = add nothing)") },

@@ -739,6 +739,18 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
             vdDeviceSet(v, VD_PROP_CID_AUTO, "no", "libvirt.vsock-cid");
     }
 
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SHMEM); i++) {
+        vdDevice *sh = vdDomainDefGet(def, VD_DEVICE_SHMEM, i);
+
+        if (vdDevicePropIs(sh, VD_PROP_MODEL, "ivshmem-doorbell")) {
+            if (!vdDeviceGet(sh, VD_PROP_MSI_IOEVENTFD))
+                vdDeviceSet(sh, VD_PROP_MSI_IOEVENTFD, "on", "libvirt.shmem-msi");
+        } else if (!vdDeviceGet(sh, VD_PROP_SIZE)) {
+            vdDeviceSet(sh, VD_PROP_SIZE, "4", "libvirt.shmem-size");
+            vdDeviceSet(sh, VD_PROP_SIZE_UNIT, "M", "libvirt.shmem-size");
+        }
+    }
+
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); i++)
         vdEngineGraphicsDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_GRAPHICS, i));
 
@@ -857,6 +869,38 @@ vdEngineValidate(vdEngineCtx *ctx,
 {
     vdDomainDef *def = ctx->def;
     guint i;
+
+    if (def->hasPS2Feature) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("unexpected feature 'ps2': libvirt 9.0 does not know it"));
+        return false;
+    }
+    if (def->hasMaxMemory && !def->hasNUMA) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("At least one numa node has to be configured when enabling memory hotplug"));
+        return false;
+    }
+    if (def->vcpus > vdEngineSettingUInt(ctx, "vcpu.max-without-eim", G_MAXUINT)) {
+        bool eim = false;
+
+        for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_IOMMU); i++)
+            eim |= vdDevicePropIs(vdDomainDefGet(def, VD_DEVICE_IOMMU, i), VD_PROP_IOMMU_EIM, "on");
+        if (!eim) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("more than %1$u vCPUs require extended interrupt mode enabled on the iommu device"),
+                        vdEngineSettingUInt(ctx, "vcpu.max-without-eim", 0));
+            return false;
+        }
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SHMEM); i++) {
+        const char *model = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_SHMEM, i), VD_PROP_MODEL);
+
+        if (!model || g_str_equal(model, "ivshmem")) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("the legacy ivshmem device (a <shmem> without a model) is not supported by QEMU 7.2"));
+            return false;
+        }
+    }
 
     if (vdEngineUSBDisabled(ctx)) {
         for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INPUT); i++) {
