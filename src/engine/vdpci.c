@@ -1354,7 +1354,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
                 vdDeviceSet(c, VD_PROP_INDEX, s, VD_ORIGIN_ADDRESS);
                 vdDeviceSet(c, VD_PROP_MODEL, bus->model, VD_ORIGIN_ADDRESS);
             }
-            vdDomainDefInsertController(def, c);
+            g_ptr_array_add(def->devices[VD_DEVICE_CONTROLLER], c);
             c->pciFlags = vdPCIControllerConnectType(bus->model);
             if (!g_str_equal(bus->model, "pci-root") && !g_str_equal(bus->model, "pcie-root") &&
                 !vdPCIReserveNext(set, c, error))
