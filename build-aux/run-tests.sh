@@ -1,0 +1,98 @@
+#!/bin/bash
+# The whole test suite, as CI runs it (.ci/run): install what is missing, build, run
+# `meson test` in ./build, then build again with AddressSanitizer and UBSan in
+# ./build-asan and run the tests that exercise compiled code there too.
+#
+# usage: build-aux/run-tests.sh
+#
+# Works from a fresh clone on Debian bookworm (run it as root, or with sudo available, the
+# first time: build-aux/install-deps.sh installs packages with apt-get). VD_BUILDDIR and
+# VD_ASAN_BUILDDIR override the two build trees. The last line is the summary,
+# "N passed, M failed", over both runs; the exit status is non-zero if anything failed.
+
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+builddir=${VD_BUILDDIR:-build}
+asandir=${VD_ASAN_BUILDDIR:-build-asan}
+
+build-aux/install-deps.sh || exit 1
+
+passed=0
+failed=0
+notes=()
+
+# Configure (or reconfigure) and build one tree; a failure counts as one failed test.
+build() {
+    local dir=$1
+    shift
+    if [ -f "$dir/meson-private/coredata.dat" ]; then
+        meson setup --reconfigure "$dir" "$@" || return 1
+    else
+        meson setup "$dir" "$@" || return 1
+    fi
+    ninja -C "$dir"
+}
+
+# Add the results of the last `meson test` in $1 to the totals (meson-logs/testlog.json:
+# one JSON object per test).
+count() {
+    local dir=$1 label=$2 counts p f s
+    counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json, sys
+ok = bad = skip = 0
+try:
+    with open(sys.argv[1], encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            r = json.loads(line).get('result')
+            if r in ('OK', 'EXPECTEDFAIL'):
+                ok += 1
+            elif r == 'SKIP':
+                skip += 1
+            else:
+                bad += 1
+except FileNotFoundError:
+    bad = 1
+print(ok, bad, skip)
+PY
+    ) || counts="0 1 0"
+    read -r p f s <<<"$counts"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    notes+=("$label: $p passed, $f failed, $s skipped (log: $top/$dir/meson-logs/testlog.txt)")
+}
+
+# 1. The ordinary build and every suite.
+if build "$builddir"; then
+    rm -f "$builddir/meson-logs/testlog.json"
+    meson test -C "$builddir" --print-errorlogs
+    count "$builddir" "$builddir"
+else
+    failed=$((failed + 1))
+    notes+=("$builddir: the build failed")
+fi
+
+# 2. ASan + UBSan. The syntax-check, docs and oracle suites read sources or drive real
+# libvirt and run no compiled code of ours, so they run only once, above.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+if build "$asandir" -Db_sanitize=address,undefined; then
+    rm -f "$asandir/meson-logs/testlog.json"
+    meson test -C "$asandir" --print-errorlogs \
+        --no-suite syntax-check --no-suite docs --no-suite oracle
+    count "$asandir" "$asandir (address,undefined)"
+else
+    failed=$((failed + 1))
+    notes+=("$asandir: the build failed")
+fi
+
+echo
+for n in "${notes[@]}"; do
+    echo "$n"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
