@@ -10,7 +10,7 @@
 #include "libvirt-defaults.h"
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
-#include "engine/vdengine.h"
+#include "guard/vdguard.h"
 #include "util/vderror.h"
 #include "util/vdxml.h"
 
@@ -64,24 +64,38 @@ vdDefaultsCurrentGeneration(const vdDefaults *defaults)
 }
 
 
+G_STATIC_ASSERT((int)VD_CONTEXT_LAST == (int)VD_GUARD_LAST);
+G_STATIC_ASSERT((int)VD_CONTEXT_UPGRADE == (int)VD_GUARD_UPGRADE);
+
 char *
 vdDefaultsApply(vdDefaults *defaults,
                 const char *xml,
+                const char *storedXML,
                 vdContext ctx,
                 unsigned int generation,
+                char ***warnings,
                 GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(vdDomainDef) def = NULL;
-    vdEngineOptions opts = { 0 };
+    g_autoptr(xmlDoc) stored = NULL;
+    vdGuardRequest req = { .context = (vdGuardContext)ctx, .generation = generation };
+    vdGuardResult res = { 0 };
+    char *out;
 
-    if (!(doc = vdXMLParse(xml, strlen(xml), NULL, "domain", error)) ||
-        !(def = vdDomainDefParse(doc, error)))
+    if (!(doc = vdXMLParse(xml, strlen(xml), NULL, "domain", error)))
         return NULL;
-    opts.generation = generation ? generation : defaults->table->current;
-    opts.newDomain = ctx == VD_CONTEXT_NEW;
-    if (!vdEngineApply(def, defaults->table, &opts, error) ||
-        !vdDomainDefSync(def, error))
+    if (storedXML && !(stored = vdXMLParse(storedXML, strlen(storedXML), NULL, "domain", error)))
         return NULL;
-    return vdXMLFormat(doc);
+    req.stored = stored;
+    if (!vdGuardApply(defaults->table, doc, &req, &res, error)) {
+        vdGuardResultClear(&res);
+        return NULL;
+    }
+    if (warnings) {
+        g_ptr_array_add(res.notes, NULL);
+        *warnings = (char **)g_ptr_array_steal(res.notes, NULL);
+    }
+    out = vdXMLFormat(res.doc);
+    vdGuardResultClear(&res);
+    return out;
 }

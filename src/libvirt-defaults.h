@@ -41,17 +41,24 @@ unsigned int vdDefaultsCurrentGeneration(const vdDefaults *defaults);
  * vdDefaultsApply:
  * @defaults: the loaded table
  * @xml: the domain definition (NUL-terminated)
+ * @storedXML: for VD_CONTEXT_UPDATE, the existing definition; NULL otherwise
  * @ctx: the context of the call
- * @generation: for VD_CONTEXT_NEW and VD_CONTEXT_UPGRADE, the generation to use;
- *              0 means the table's current one
+ * @generation: for VD_CONTEXT_NEW, the generation to use (0: the stamp's, or the
+ *              table's current one); for VD_CONTEXT_UPGRADE, the target (0: current)
+ * @warnings: if not NULL, set to a NULL-terminated list of what a reload found
+ *            different (free with g_strfreev())
  * @error: set on failure
  *
  * Returns the completed definition (free with g_free()), or NULL with @error set.
+ * VD_CONTEXT_LOAD, VD_CONTEXT_MIGRATE and VD_CONTEXT_RESTORE return the definition
+ * unchanged; migrate and restore fail if the stamped generation would change its ABI.
  */
 char *vdDefaultsApply(vdDefaults *defaults,
                       const char *xml,
+                      const char *storedXML,
                       vdContext ctx,
                       unsigned int generation,
+                      char ***warnings,
                       GError **error);
 
 G_END_DECLS

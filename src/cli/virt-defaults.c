@@ -11,7 +11,7 @@
 
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
-#include "engine/vdengine.h"
+#include "guard/vdguard.h"
 #include "util/vderror.h"
 #include "util/vdxml.h"
 
@@ -85,10 +85,12 @@ vdCmdApply(int argc,
     g_autoptr(GError) err = NULL;
     g_autoptr(vdTable) table = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(vdDomainDef) def = NULL;
+    g_autoptr(xmlDoc) storedDoc = NULL;
     g_autofree char *out = NULL;
-    vdEngineOptions opts = { 0 };
+    vdGuardRequest req = { .context = VD_GUARD_NEW };
+    vdGuardResult res = { 0 };
     const char *file = "-";
+    guint i;
 
     g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse(opt, &argc, &argv, &err)) {
@@ -101,28 +103,148 @@ vdCmdApply(int argc,
     }
     if (argc == 2)
         file = argv[1];
-    if (context && !g_str_equal(context, "new")) {
-        g_printerr(_("virt-defaults: context '%s' is not implemented yet\n"), context);
+    if (context && (req.context = vdGuardContextTypeFromString(context)) < 0) {
+        g_printerr(_("virt-defaults: unknown context '%s'\n"), context);
+        return EXIT_USAGE;
+    }
+    if (stored && req.context != VD_GUARD_UPDATE) {
+        g_printerr(_("virt-defaults: --stored only goes with --context update\n"));
+        return EXIT_USAGE;
+    }
+    if (req.context == VD_GUARD_UPDATE && !stored) {
+        g_printerr(_("virt-defaults: --context update needs --stored OLD.xml\n"));
+        return EXIT_USAGE;
+    }
+    if (caps) {
+        g_printerr(_("virt-defaults: --caps is not supported yet: only the built-in QEMU 7.2 profile exists\n"));
         return EXIT_USAGE;
     }
     if (!(table = vdLoadTable()))
         return EXIT_REFUSED;
-    if (!(opts.generation = vdParseGeneration(table, gen, &err))) {
+    if (gen && !(req.generation = vdParseGeneration(table, gen, &err))) {
         vdPrintError(err);
         return EXIT_USAGE;
     }
-    opts.newDomain = true;
 
-    if (!(doc = vdXMLParseFile(file, "domain", &err)) ||
-        !(def = vdDomainDefParse(doc, &err)) ||
-        !vdEngineApply(def, table, &opts, &err) ||
-        !vdDomainDefSync(def, &err)) {
+    if (stored && !(storedDoc = vdXMLParseFile(stored, "domain", &err))) {
         vdPrintError(err);
         return EXIT_REFUSED;
     }
-    out = vdXMLFormat(doc);
+    req.stored = storedDoc;
+    if (!(doc = vdXMLParseFile(file, "domain", &err)) ||
+        !vdGuardApply(table, doc, &req, &res, &err)) {
+        vdPrintError(err);
+        vdGuardResultClear(&res);
+        return EXIT_REFUSED;
+    }
+    for (i = 0; i < res.notes->len; i++)
+        g_printerr(_("virt-defaults: warning: %s\n"), (char *)g_ptr_array_index(res.notes, i));
+    out = vdXMLFormat(res.doc);
+    fputs(out, stdout);
+    vdGuardResultClear(&res);
+    return 0;
+}
+
+
+static int
+vdCmdExplain(int argc,
+             char **argv)
+{
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("FILE - list what the engine supplied, with rule and reason"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *out = NULL;
+
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 2) {
+        g_printerr(_("virt-defaults: explain takes one file\n"));
+        return EXIT_USAGE;
+    }
+    if (!(table = vdLoadTable()))
+        return EXIT_REFUSED;
+    if (!(doc = vdXMLParseFile(argv[1], "domain", &err)) ||
+        !(out = vdGuardExplain(table, doc, &err))) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
     fputs(out, stdout);
     return 0;
+}
+
+
+static int
+vdCmdDiff(int argc,
+          char **argv)
+{
+    g_autofree char *to = NULL;
+    GOptionEntry entries[] = {
+        { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("target generation (default: current)"), "N" },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("FILE - show what an upgrade would change"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *out = NULL;
+    unsigned int target = 0;
+
+    g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 2) {
+        g_printerr(_("virt-defaults: diff takes one file\n"));
+        return EXIT_USAGE;
+    }
+    if (!(table = vdLoadTable()))
+        return EXIT_REFUSED;
+    if (to && !(target = vdParseGeneration(table, to, &err))) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (!(doc = vdXMLParseFile(argv[1], "domain", &err)) ||
+        !(out = vdGuardDiff(table, doc, target, argv[1], &err))) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+    fputs(out, stdout);
+    return 0;
+}
+
+
+static int
+vdCmdCheckABI(int argc,
+              char **argv)
+{
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("OLD.xml NEW.xml - compare two definitions for guest ABI stability"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) a = NULL;
+    g_autoptr(xmlDoc) b = NULL;
+    g_autoptr(GPtrArray) diffs = NULL;
+    guint i;
+
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 3) {
+        g_printerr(_("virt-defaults: check-abi takes two files\n"));
+        return EXIT_USAGE;
+    }
+    if (!(a = vdXMLParseFile(argv[1], "domain", &err)) ||
+        !(b = vdXMLParseFile(argv[2], "domain", &err)) ||
+        !(diffs = vdGuardCheckABI(a, b, &err))) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    for (i = 0; i < diffs->len; i++)
+        printf("%s\n", (char *)g_ptr_array_index(diffs, i));
+    return diffs->len ? EXIT_REFUSED : 0;
 }
 
 
@@ -261,6 +383,9 @@ vdCmdTable(int argc,
 static const vdCommand vdCommands[] = {
     { "apply", vdCmdApply, N_("complete a domain definition with its implicit devices") },
     { "table", vdCmdTable, N_("print the rules of the defaults table") },
+    { "explain", vdCmdExplain, N_("list what the engine supplied in a definition, and why") },
+    { "diff", vdCmdDiff, N_("show what upgrading a definition to a newer generation changes") },
+    { "check-abi", vdCmdCheckABI, N_("compare two definitions for guest ABI stability") },
 };
 
 

@@ -23,6 +23,18 @@ VD_ENUM_IMPL(vdAddressType, VD_ADDRESS_LAST,
              "none", "pci", "drive", "virtio-serial", "ccid", "usb",
              "spapr-vio", "ccw", "virtio-mmio", "isa", "dimm", "unassigned");
 
+VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
+             "type", "device", "model", "index", "bus", "dev", "driver-name", "driver-type",
+             "readonly", "model-name", "chassis-nr", "chassis", "port", "target-index",
+             "bus-nr", "ports", "vectors", "startport", "target-type", "target-port",
+             "target-model", "target-name", "video-ram", "video-vram", "video-vgamem",
+             "video-heads", "video-primary", "graphics-port", "graphics-autoport",
+             "graphics-listen", "listen-type", "id", "action", "mode", "managed",
+             "backend-model", "backend-type", "backend-version", "free-page-reporting",
+             "source-mode", "source-path", "accessmode", "fs-driver-type", "cid-auto",
+             "cid-address", "mac", "size", "size-unit", "msi-ioeventfd", "iommu-eim",
+             "backend-path");
+
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
  * the property is the presence of that element. */
@@ -98,6 +110,7 @@ static const vdPropLocation vdPropLocations[] = {
     { K(MEMBALLOON), VD_PROP_FREE_PAGE_REPORTING, "", "freePageReporting" },
     { K(RNG), VD_PROP_MODEL, "", "model" },
     { K(RNG), VD_PROP_BACKEND_MODEL, "backend", "model" },
+    { K(RNG), VD_PROP_BACKEND_PATH, "backend", "#text" },
     { K(PANIC), VD_PROP_MODEL, "", "model" },
     { K(TPM), VD_PROP_MODEL, "", "model" },
     { K(TPM), VD_PROP_BACKEND_TYPE, "backend", "type" },
@@ -302,6 +315,116 @@ vdPropFind(vdDeviceKind kind,
             return &vdPropLocations[i];
     }
     return NULL;
+}
+
+
+/* A name for @dev that stays the same across parses of the same definition: the
+ * attributes that identify it where libvirt has some, else its position. */
+char *
+vdDeviceKey(const vdDomainDef *def,
+            const vdDevice *dev)
+{
+    const char *kind = vdDeviceKindTypeToString(dev->kind);
+    GPtrArray *devs = def->devices[dev->kind];
+    guint i;
+    guint n = 0;
+
+    switch (dev->kind) {
+    case VD_DEVICE_CONTROLLER:
+        if (vdDeviceGet(dev, VD_PROP_TYPE) && vdDeviceIndex(dev) >= 0)
+            return g_strdup_printf("controller/%s/%d", vdDeviceGet(dev, VD_PROP_TYPE),
+                                   vdDeviceIndex(dev));
+        break;
+    case VD_DEVICE_DISK:
+        if (vdDeviceGet(dev, VD_PROP_DEV))
+            return g_strdup_printf("disk/%s", vdDeviceGet(dev, VD_PROP_DEV));
+        break;
+    case VD_DEVICE_INTERFACE:
+        if (vdDeviceGet(dev, VD_PROP_MAC))
+            return g_strdup_printf("interface/%s", vdDeviceGet(dev, VD_PROP_MAC));
+        break;
+    case VD_DEVICE_AUDIO:
+        if (vdDeviceGet(dev, VD_PROP_ID))
+            return g_strdup_printf("audio/%s", vdDeviceGet(dev, VD_PROP_ID));
+        break;
+    case VD_DEVICE_LEASE:
+    case VD_DEVICE_FILESYSTEM:
+    case VD_DEVICE_SMARTCARD:
+    case VD_DEVICE_SERIAL:
+    case VD_DEVICE_PARALLEL:
+    case VD_DEVICE_CONSOLE:
+    case VD_DEVICE_CHANNEL:
+    case VD_DEVICE_INPUT:
+    case VD_DEVICE_TPM:
+    case VD_DEVICE_GRAPHICS:
+    case VD_DEVICE_SOUND:
+    case VD_DEVICE_VIDEO:
+    case VD_DEVICE_HOSTDEV:
+    case VD_DEVICE_REDIRDEV:
+    case VD_DEVICE_REDIRFILTER:
+    case VD_DEVICE_HUB:
+    case VD_DEVICE_WATCHDOG:
+    case VD_DEVICE_MEMBALLOON:
+    case VD_DEVICE_RNG:
+    case VD_DEVICE_NVRAM:
+    case VD_DEVICE_PANIC:
+    case VD_DEVICE_SHMEM:
+    case VD_DEVICE_MEMORY:
+    case VD_DEVICE_IOMMU:
+    case VD_DEVICE_VSOCK:
+    case VD_DEVICE_CRYPTO:
+    case VD_DEVICE_LAST:
+        break;
+    }
+    for (i = 0; i < devs->len; i++) {
+        vdDevice *d = g_ptr_array_index(devs, i);
+
+        if (d == dev)
+            break;
+        if (!d->removed)
+            n++;
+    }
+    return g_strdup_printf("%s/#%u", kind, n);
+}
+
+
+vdDevice *
+vdDomainDefFindByKey(const vdDomainDef *def,
+                     const char *key)
+{
+    size_t k;
+    guint i;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        const char *kind = vdDeviceKindTypeToString(k);
+
+        if (!g_str_has_prefix(key, kind) || key[strlen(kind)] != '/')
+            continue;
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *d = g_ptr_array_index(def->devices[k], i);
+            g_autofree char *dk = vdDeviceKey(def, d);
+
+            if (!d->removed && g_str_equal(dk, key))
+                return d;
+        }
+    }
+    return NULL;
+}
+
+
+/* Whether the engine supplied anything in @dev. */
+bool
+vdDeviceIsSupplied(const vdDevice *dev)
+{
+    size_t p;
+
+    if (dev->origin || dev->addrOrigin)
+        return true;
+    for (p = 0; p < VD_PROP_LAST; p++) {
+        if (dev->propOrigin[p])
+            return true;
+    }
+    return false;
 }
 
 

@@ -104,9 +104,12 @@ typedef enum {
     VD_PROP_SIZE_UNIT,
     VD_PROP_MSI_IOEVENTFD,
     VD_PROP_IOMMU_EIM,
+    VD_PROP_BACKEND_PATH,
 
     VD_PROP_LAST
 } vdProp;
+
+VD_ENUM_DECL(vdProp);
 
 typedef enum {
     VD_ADDRESS_NONE,
@@ -197,6 +200,9 @@ void vdDomainDefFree(vdDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDomainDef, vdDomainDefFree);
 
 vdDevice *vdDeviceNew(vdDeviceKind kind);
+char *vdDeviceKey(const vdDomainDef *def, const vdDevice *dev);
+vdDevice *vdDomainDefFindByKey(const vdDomainDef *def, const char *key);
+bool vdDeviceIsSupplied(const vdDevice *dev);
 void vdDeviceFree(vdDevice *dev);
 
 const char *vdDeviceGet(const vdDevice *dev, vdProp prop);

@@ -1,0 +1,412 @@
+/*
+ * vdguard.c: which generation applies to a definition, and what may change
+ *
+ * A definition is completed under the generation it was created with, forever: the
+ * stamp in its <metadata> says which.  Only 'new' picks a generation, only 'upgrade'
+ * moves to another one, and 'load', 'migrate' and 'restore' never change anything.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "engine/vdengine.h"
+#include "guard/vdabi.h"
+#include "guard/vdguard.h"
+#include "guard/vdstamp.h"
+#include "util/vddiff.h"
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+VD_ENUM_IMPL(vdGuardContext, VD_GUARD_LAST,
+             "new", "update", "load", "migrate", "restore", "upgrade");
+
+void
+vdGuardResultClear(vdGuardResult *res)
+{
+    if (res->doc)
+        xmlFreeDoc(res->doc);
+    if (res->notes)
+        g_ptr_array_unref(res->notes);
+    memset(res, 0, sizeof(*res));
+}
+
+
+/* Take back everything the stamp says the engine supplied, so that a newer
+ * generation can decide it again; what the user wrote stays. */
+static void
+vdGuardStrip(vdDomainDef *def,
+             const vdStamp *stamp)
+{
+    size_t k;
+    size_t p;
+    guint i;
+
+    if (stamp->machineSupplied) {
+        g_free(def->machine);
+        def->machine = g_strdup(stamp->machineInput);
+        def->machineOrigin = NULL;
+    }
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        GPtrArray *devs = def->devices[k];
+
+        for (i = 0; i < devs->len; i++) {
+            vdDevice *dev = g_ptr_array_index(devs, i);
+
+            if (dev->origin) {
+                dev->removed = true;
+                continue;
+            }
+            for (p = 0; p < VD_PROP_LAST; p++) {
+                if (dev->propOrigin[p])
+                    g_clear_pointer(&dev->props[p], g_free);
+            }
+            if (dev->addrOrigin) {
+                vdAddressClear(&dev->addr);
+                dev->addrChanged = true;
+            }
+        }
+        /* removed devices no longer take part; their nodes go at the next sync */
+        for (i = devs->len; i-- > 0;) {
+            vdDevice *dev = g_ptr_array_index(devs, i);
+
+            if (dev->removed) {
+                if (dev->node) {
+                    xmlUnlinkNode(dev->node);
+                    xmlFreeNode(dev->node);
+                }
+                g_ptr_array_remove_index(devs, i);
+            }
+        }
+    }
+}
+
+
+/* Complete @doc (in place) under @generation and stamp it. */
+static bool
+vdGuardComplete(const vdTable *table,
+                xmlDocPtr doc,
+                xmlDocPtr stampFrom,
+                unsigned int generation,
+                bool newDomain,
+                bool strip,
+                GError **error)
+{
+    g_autoptr(vdDomainDef) def = NULL;
+    vdEngineOptions opts = { .generation = generation, .newDomain = newDomain };
+    vdStamp stamp = { 0 };
+    bool ok = false;
+
+    if (!(def = vdDomainDefParse(doc, error)) ||
+        !vdStampRead(def, stampFrom, &stamp, error))
+        goto cleanup;
+    if (strip)
+        vdGuardStrip(def, &stamp);
+    if (!vdEngineApply(def, table, &opts, error) ||
+        !vdDomainDefSync(def, error) ||
+        !vdStampWrite(def, generation, &stamp, error))
+        goto cleanup;
+    ok = true;
+
+ cleanup:
+    vdStampClear(&stamp);
+    return ok;
+}
+
+
+static unsigned int
+vdGuardStampGeneration(xmlDocPtr doc,
+                       bool *present,
+                       GError **error)
+{
+    g_autoptr(vdDomainDef) def = NULL;
+    vdStamp stamp = { 0 };
+    unsigned int gen;
+
+    if (!(def = vdDomainDefParse(doc, error)) ||
+        !vdStampRead(def, NULL, &stamp, error))
+        return 0;
+    gen = stamp.generation;
+    if (present)
+        *present = stamp.present;
+    vdStampClear(&stamp);
+    return gen;
+}
+
+
+static bool
+vdGuardCheckGeneration(const vdTable *table,
+                       unsigned int generation,
+                       GError **error)
+{
+    if (!vdTableFindGeneration(table, generation)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("generation %1$u is not defined by the table"), generation);
+        return false;
+    }
+    return true;
+}
+
+
+/* Run the stamped generation over a copy and report what would change. */
+static bool
+vdGuardVerify(const vdTable *table,
+              xmlDocPtr doc,
+              const vdGuardRequest *req,
+              vdGuardResult *res,
+              GError **error)
+{
+    g_autoptr(xmlDoc) copy = xmlCopyDoc(doc, 1);
+    g_autoptr(vdDomainDef) before = NULL;
+    g_autoptr(vdDomainDef) after = NULL;
+    g_autoptr(GPtrArray) abi = NULL;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    unsigned int gen;
+    guint i;
+
+    if (!(gen = vdGuardStampGeneration(doc, NULL, error)) ||
+        !vdGuardCheckGeneration(table, gen, error))
+        return false;
+    if (!vdGuardComplete(table, copy, NULL, gen, false, false, error))
+        return false;
+
+    res->generation = gen;
+    res->notes = g_ptr_array_new_with_free_func(g_free);
+    a = vdXMLFormat(doc);
+    b = vdXMLFormat(copy);
+    if (!g_str_equal(a, b)) {
+        if (!(before = vdDomainDefParse(doc, error)) || !(after = vdDomainDefParse(copy, error)))
+            return false;
+        abi = vdAbiCompare(before, after);
+        if (abi->len > 0 && req->context != VD_GUARD_LOAD) {
+            g_autoptr(GString) msg = g_string_new(NULL);
+
+            for (i = 0; i < abi->len; i++)
+                g_string_append_printf(msg, "%s%s", i ? "; " : "", (char *)g_ptr_array_index(abi, i));
+            g_set_error(error, VD_ERROR, VD_ERROR_ABI,
+                        _("the definition would change the guest ABI under generation %1$u: %2$s"),
+                        gen, msg->str);
+            return false;
+        }
+        for (i = 0; i < abi->len; i++)
+            g_ptr_array_add(res->notes, g_strdup(g_ptr_array_index(abi, i)));
+        if (abi->len == 0)
+            g_ptr_array_add(res->notes,
+                            g_strdup_printf(_("generation %1$u would fill in values the stored definition lacks; it is kept as stored"),
+                                            gen));
+    }
+    res->doc = xmlCopyDoc(doc, 1);
+    return true;
+}
+
+
+bool
+vdGuardApply(const vdTable *table,
+             xmlDocPtr doc,
+             const vdGuardRequest *req,
+             vdGuardResult *res,
+             GError **error)
+{
+    g_autoptr(xmlDoc) work = NULL;
+    bool present = false;
+    unsigned int stamped;
+    unsigned int gen;
+
+    memset(res, 0, sizeof(*res));
+    switch (req->context) {
+    case VD_GUARD_LOAD:
+    case VD_GUARD_MIGRATE:
+    case VD_GUARD_RESTORE:
+        return vdGuardVerify(table, doc, req, res, error);
+
+    case VD_GUARD_NEW:
+        if (!(stamped = vdGuardStampGeneration(doc, &present, error)))
+            return false;
+        gen = req->generation ? req->generation : present ? stamped : table->current;
+        if (present && gen != stamped) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("the definition is stamped with generation %1$u, not %2$u; use the 'upgrade' context to move it"),
+                        stamped, gen);
+            return false;
+        }
+        if (!vdGuardCheckGeneration(table, gen, error))
+            return false;
+        work = xmlCopyDoc(doc, 1);
+        if (!vdGuardComplete(table, work, NULL, gen, true, false, error))
+            return false;
+        break;
+
+    case VD_GUARD_UPDATE: {
+        bool editPresent = false;
+        unsigned int edited;
+
+        if (!req->stored) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("context 'update' needs the stored definition"));
+            return false;
+        }
+        if (!(gen = vdGuardStampGeneration(req->stored, NULL, error)) ||
+            !(edited = vdGuardStampGeneration(doc, &editPresent, error)))
+            return false;
+        if (editPresent && edited != gen) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("the edited definition claims generation %1$u but the stored one is generation %2$u; use the 'upgrade' context to move it"),
+                        edited, gen);
+            return false;
+        }
+        if (!vdGuardCheckGeneration(table, gen, error))
+            return false;
+        work = xmlCopyDoc(doc, 1);
+        /* the stored stamp still says what the engine supplied */
+        if (!vdGuardComplete(table, work, editPresent ? NULL : req->stored, gen, true, false,
+                             error))
+            return false;
+        break;
+    }
+
+    case VD_GUARD_UPGRADE:
+        if (!(stamped = vdGuardStampGeneration(doc, NULL, error)))
+            return false;
+        gen = req->generation ? req->generation : table->current;
+        if (!vdGuardCheckGeneration(table, gen, error))
+            return false;
+        if (gen < stamped) {
+            g_set_error(error, VD_ERROR, VD_ERROR_ABI,
+                        _("the definition is generation %1$u: downgrading to generation %2$u is refused"),
+                        stamped, gen);
+            return false;
+        }
+        work = xmlCopyDoc(doc, 1);
+        if (gen > stamped && !vdGuardComplete(table, work, NULL, gen, true, true, error))
+            return false;
+        break;
+
+    case VD_GUARD_LAST:
+    default:
+        g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL, _("unknown context %1$d"), req->context);
+        return false;
+    }
+
+    res->doc = g_steal_pointer(&work);
+    res->generation = gen;
+    res->notes = g_ptr_array_new_with_free_func(g_free);
+    return true;
+}
+
+
+char *
+vdGuardDiff(const vdTable *table,
+            xmlDocPtr doc,
+            unsigned int target,
+            const char *name,
+            GError **error)
+{
+    vdGuardRequest req = { .context = VD_GUARD_UPGRADE, .generation = target };
+    vdGuardResult res = { 0 };
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *nameA = NULL;
+    g_autofree char *nameB = NULL;
+    char *diff;
+
+    if (!vdGuardApply(table, doc, &req, &res, error))
+        return NULL;
+    a = vdXMLFormat(doc);
+    b = vdXMLFormat(res.doc);
+    nameA = g_strdup_printf("%s (generation %u)", name, vdGuardStampGeneration(doc, NULL, NULL));
+    nameB = g_strdup_printf("%s (generation %u)", name, res.generation);
+    diff = vdDiffUnified(a, b, nameA, nameB, 3);
+    vdGuardResultClear(&res);
+    return diff ? diff : g_strdup("");
+}
+
+
+static void
+vdGuardExplainOne(GString *out,
+                  const vdTable *table,
+                  const char *what,
+                  const char *origin)
+{
+    const vdRule *r = vdTableFindRule(table, origin);
+    const char *mech = vdOriginDescribe(origin);
+
+    if (r)
+        g_string_append_printf(out, "%-44s %-36s gen %u  %s\n", what, r->id, r->generation,
+                               r->reason ? r->reason : "");
+    else
+        g_string_append_printf(out, "%-44s %-36s        %s\n", what, origin,
+                               mech ? mech : _("(rule not in this table)"));
+}
+
+
+char *
+vdGuardExplain(const vdTable *table,
+               xmlDocPtr doc,
+               GError **error)
+{
+    g_autoptr(vdDomainDef) def = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    vdStamp stamp = { 0 };
+    size_t k;
+    size_t p;
+    guint i;
+
+    if (!(def = vdDomainDefParse(doc, error)) || !vdStampRead(def, NULL, &stamp, error))
+        return NULL;
+    if (!stamp.present) {
+        vdStampClear(&stamp);
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("the definition has no defaults stamp: it is generation 1, and what the engine supplied is not recorded; run 'apply' first"));
+        return NULL;
+    }
+    g_string_append_printf(out, _("generation %u\n"), stamp.generation);
+    if (def->machineOrigin) {
+        g_autofree char *what = g_strdup_printf("machine %s", def->machine ? def->machine : "");
+
+        vdGuardExplainOne(out, table, what, def->machineOrigin);
+    }
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+            g_autofree char *key = vdDeviceKey(def, dev);
+
+            if (dev->origin) {
+                g_autofree char *what = g_strdup_printf("%s (added)", key);
+
+                vdGuardExplainOne(out, table, what, dev->origin);
+                continue;
+            }
+            for (p = 0; p < VD_PROP_LAST; p++) {
+                if (dev->propOrigin[p]) {
+                    g_autofree char *what = g_strdup_printf("%s %s='%s'", key, vdPropTypeToString(p),
+                                                            dev->props[p] ? dev->props[p] : "");
+
+                    vdGuardExplainOne(out, table, what, dev->propOrigin[p]);
+                }
+            }
+            if (dev->addrOrigin) {
+                g_autofree char *what = g_strdup_printf("%s address", key);
+
+                vdGuardExplainOne(out, table, what, dev->addrOrigin);
+            }
+        }
+    }
+    vdStampClear(&stamp);
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+
+GPtrArray *
+vdGuardCheckABI(xmlDocPtr a,
+                xmlDocPtr b,
+                GError **error)
+{
+    g_autoptr(vdDomainDef) da = NULL;
+    g_autoptr(vdDomainDef) db = NULL;
+
+    if (!(da = vdDomainDefParse(a, error)) || !(db = vdDomainDefParse(b, error)))
+        return NULL;
+    return vdAbiCompare(da, db);
+}

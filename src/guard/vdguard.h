@@ -1,0 +1,49 @@
+/*
+ * vdguard.h: which generation applies to a definition, and what may change
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "conf/vddomain.h"
+#include "defaults/vdtable.h"
+#include "util/vdenum.h"
+
+/* Same values as vdContext in the public header. */
+typedef enum {
+    VD_GUARD_NEW,
+    VD_GUARD_UPDATE,
+    VD_GUARD_LOAD,
+    VD_GUARD_MIGRATE,
+    VD_GUARD_RESTORE,
+    VD_GUARD_UPGRADE,
+
+    VD_GUARD_LAST
+} vdGuardContext;
+VD_ENUM_DECL(vdGuardContext);
+
+typedef struct {
+    vdGuardContext context;
+    unsigned int generation;   /* new: the one to use; upgrade: the target; 0 = current */
+    xmlDocPtr stored;          /* update: the existing definition */
+} vdGuardRequest;
+
+typedef struct {
+    xmlDocPtr doc;             /* the resulting definition */
+    unsigned int generation;   /* the generation it is stamped with */
+    GPtrArray *notes;          /* char *: what a reload found different, reported */
+} vdGuardResult;
+
+void vdGuardResultClear(vdGuardResult *res);
+
+bool vdGuardApply(const vdTable *table,
+                  xmlDocPtr doc,
+                  const vdGuardRequest *req,
+                  vdGuardResult *res,
+                  GError **error);
+
+char *vdGuardExplain(const vdTable *table, xmlDocPtr doc, GError **error);
+char *vdGuardDiff(const vdTable *table, xmlDocPtr doc, unsigned int target,
+                  const char *name, GError **error);
+GPtrArray *vdGuardCheckABI(xmlDocPtr a, xmlDocPtr b, GError **error);

@@ -1,0 +1,271 @@
+/*
+ * vdstamp.c: the generation stamp a definition carries in <metadata>
+ *
+ * libvirt keeps foreign metadata verbatim, so a namespaced element there survives
+ * every define, reload and migration.  It says which generation of the table the
+ * definition was completed under and what the engine supplied, by stable device key:
+ *
+ *   <vd:defaults xmlns:vd='...' generation='1'>
+ *     <vd:machine rule='x86.machine.default'/>
+ *     <vd:device key='controller/usb/0' rule='x86.i440fx.usb.implicit'/>
+ *     <vd:prop key='disk/vda' name='driver-type' rule='all.disk.driver-format'/>
+ *   </vd:defaults>
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "guard/vdstamp.h"
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+/* Rules that are libvirt's mechanisms rather than rows of the table. */
+static const char *const vdMechanisms[][2] = {
+    { "libvirt.address-assignment", N_("libvirt gives every device that needs one an address") },
+    { "libvirt.controller-index", N_("a controller without an index gets the lowest unused one") },
+    { "libvirt.implicit-controller", N_("a device that needs a controller gets one") },
+    { "libvirt.console-compat", N_("console[0] and serial[0] are the same port") },
+    { "libvirt.machine-canonical", N_("a machine alias is replaced by the versioned machine it stands for") },
+    { "libvirt.disk-device", N_("a disk without a device kind is a disk") },
+    { "libvirt.disk-bus", N_("a disk's bus follows from its target name") },
+    { "libvirt.cdrom-readonly", N_("CD-ROMs are read-only") },
+    { "libvirt.video-heads", N_("a video card has one head unless told otherwise") },
+    { "libvirt.video-primary", N_("the first video card is the primary one") },
+    { "libvirt.vnc-autoport", N_("VNC picks a free port at start") },
+    { "libvirt.graphics-listen", N_("a display without a listen address gets the default one") },
+    { "libvirt.chr-port", N_("a character device without a port gets the next free one") },
+    { "libvirt.input-bus", N_("a passthrough input is a virtio device") },
+    { "libvirt.watchdog-action", N_("a watchdog resets the guest unless told otherwise") },
+    { "libvirt.hostdev-managed", N_("host devices are not managed unless told otherwise") },
+    { "libvirt.vsock-model", N_("vsock is a virtio device") },
+    { "libvirt.vsock-cid", N_("the vsock context id is allocated at start") },
+    { "libvirt.shmem-size", N_("an ivshmem region is 4 MiB unless told otherwise") },
+    { "libvirt.shmem-msi", N_("an ivshmem doorbell uses MSI with ioeventfd") },
+    { "libvirt.pci-model-name", N_("a PCI controller is backed by a specific QEMU device") },
+    { "libvirt.usb-none", N_("USB model none has no address") },
+    { "libvirt.vhostuser-virtio", N_("vhost-user and vDPA interfaces are virtio") },
+};
+
+
+const char *
+vdOriginDescribe(const char *origin)
+{
+    size_t i;
+
+    for (i = 0; origin && i < G_N_ELEMENTS(vdMechanisms); i++) {
+        if (g_str_equal(vdMechanisms[i][0], origin))
+            return _(vdMechanisms[i][1]);
+    }
+    return NULL;
+}
+
+
+void
+vdStampClear(vdStamp *stamp)
+{
+    g_free(stamp->machineInput);
+    memset(stamp, 0, sizeof(*stamp));
+}
+
+
+static bool
+vdStampIsOurs(xmlNodePtr n,
+              const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+        g_str_equal((const char *)n->ns->href, VD_STAMP_NS) &&
+        g_str_equal((const char *)n->name, name);
+}
+
+
+static xmlNodePtr
+vdStampFind(xmlDocPtr doc)
+{
+    xmlNodePtr metadata = vdXMLChild(xmlDocGetRootElement(doc), "metadata");
+    xmlNodePtr n;
+
+    for (n = metadata ? metadata->children : NULL; n; n = n->next) {
+        if (vdStampIsOurs(n, "defaults"))
+            return n;
+    }
+    return NULL;
+}
+
+
+/* Read the stamp of @from (default: @def's own document) and mark what it says the
+ * engine supplied on @def's devices. */
+bool
+vdStampRead(vdDomainDef *def,
+            xmlDocPtr from,
+            vdStamp *stamp,
+            GError **error)
+{
+    xmlNodePtr node = vdStampFind(from ? from : def->doc);
+    xmlNodePtr n;
+    unsigned int gen = 1;
+
+    vdStampClear(stamp);
+    stamp->generation = 1;
+    if (!node)
+        return true;
+    stamp->present = true;
+    if (vdXMLPropUInt(node, "generation", &gen, error) < 0)
+        return false;
+    if (gen == 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: the defaults stamp names generation 0"), xmlGetLineNo(node));
+        return false;
+    }
+    stamp->generation = gen;
+
+    for (n = node->children; n; n = n->next) {
+        g_autofree char *key = NULL;
+        g_autofree char *rule = NULL;
+        g_autofree char *name = NULL;
+        vdDevice *dev;
+        int prop;
+
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        rule = vdXMLPropGet(n, "rule");
+        if (!rule)
+            rule = g_strdup("");
+        if (vdStampIsOurs(n, "machine")) {
+            stamp->machineSupplied = true;
+            stamp->machineInput = vdXMLPropGet(n, "input");
+            def->machineOrigin = g_intern_string(rule);
+            continue;
+        }
+        key = vdXMLPropGet(n, "key");
+        /* an item whose device is gone was removed by the user: forget it */
+        if (!key || !(dev = vdDomainDefFindByKey(def, key)))
+            continue;
+        if (vdStampIsOurs(n, "device")) {
+            dev->origin = g_intern_string(rule);
+        } else if (vdStampIsOurs(n, "prop")) {
+            name = vdXMLPropGet(n, "name");
+            if (g_strcmp0(name, "address") == 0)
+                dev->addrOrigin = g_intern_string(rule);
+            else if ((prop = vdPropTypeFromString(name)) >= 0 && vdDeviceGet(dev, prop))
+                dev->propOrigin[prop] = g_intern_string(rule);
+        }
+    }
+    return true;
+}
+
+
+static xmlNodePtr
+vdStampMetadata(vdDomainDef *def)
+{
+    static const char *const before[] = { "name", "uuid", "genid", "title", "description" };
+    xmlNodePtr metadata = vdXMLChild(def->root, "metadata");
+    xmlNodePtr after = NULL;
+    xmlNodePtr n;
+    size_t i;
+
+    if (metadata)
+        return metadata;
+    metadata = xmlNewDocNode(def->doc, NULL, (const xmlChar *)"metadata", NULL);
+    for (n = vdXMLFirstElement(def->root); n; n = vdXMLNextElement(n)) {
+        for (i = 0; i < G_N_ELEMENTS(before); i++) {
+            if (vdXMLNameIs(n, before[i]))
+                after = n;
+        }
+    }
+    if (after)
+        xmlAddNextSibling(after, metadata);
+    else if (def->root->children)
+        xmlAddPrevSibling(def->root->children, metadata);
+    else
+        xmlAddChild(def->root, metadata);
+    return metadata;
+}
+
+
+static xmlNodePtr
+vdStampEntry(xmlNodePtr parent,
+             xmlNsPtr ns,
+             const char *name,
+             const char *key,
+             const char *rule)
+{
+    xmlNodePtr e = xmlNewChild(parent, ns, (const xmlChar *)name, NULL);
+
+    if (key)
+        xmlSetProp(e, (const xmlChar *)"key", (const xmlChar *)key);
+    xmlSetProp(e, (const xmlChar *)"rule", (const xmlChar *)(rule ? rule : ""));
+    return e;
+}
+
+
+/* Replace the stamp with one describing @def as it is now. */
+bool
+vdStampWrite(vdDomainDef *def,
+             unsigned int generation,
+             const vdStamp *previous,
+             GError **error)
+{
+    xmlNodePtr old = vdStampFind(def->doc);
+    xmlNodePtr metadata = vdStampMetadata(def);
+    xmlNodePtr stamp;
+    xmlNsPtr ns;
+    char buf[16];
+    size_t k;
+    size_t p;
+    guint i;
+
+    stamp = xmlNewDocNode(def->doc, NULL, (const xmlChar *)"defaults", NULL);
+    ns = xmlNewNs(stamp, (const xmlChar *)VD_STAMP_NS, (const xmlChar *)VD_STAMP_PREFIX);
+    xmlSetNs(stamp, ns);
+    g_snprintf(buf, sizeof(buf), "%u", generation);
+    xmlSetProp(stamp, (const xmlChar *)"generation", (const xmlChar *)buf);
+
+    if (def->machineOrigin) {
+        xmlNodePtr m = vdStampEntry(stamp, ns, "machine", NULL, def->machineOrigin);
+        /* the machine as the user wrote it, so that an upgrade can choose again */
+        const char *input = def->machine;
+
+        if (previous && previous->machineSupplied)
+            input = previous->machineInput;
+        if (input)
+            xmlSetProp(m, (const xmlChar *)"input", (const xmlChar *)input);
+    }
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+            g_autofree char *key = NULL;
+
+            if (dev->removed || !vdDeviceIsSupplied(dev))
+                continue;
+            key = vdDeviceKey(def, dev);
+            if (dev->origin) {
+                vdStampEntry(stamp, ns, "device", key, dev->origin);
+                continue;
+            }
+            for (p = 0; p < VD_PROP_LAST; p++) {
+                if (dev->propOrigin[p] && dev->props[p]) {
+                    xmlNodePtr e = vdStampEntry(stamp, ns, "prop", key, dev->propOrigin[p]);
+
+                    xmlSetProp(e, (const xmlChar *)"name", (const xmlChar *)vdPropTypeToString(p));
+                }
+            }
+            if (dev->addrOrigin && dev->addr.type != VD_ADDRESS_NONE) {
+                xmlNodePtr e = vdStampEntry(stamp, ns, "prop", key, dev->addrOrigin);
+
+                xmlSetProp(e, (const xmlChar *)"name", (const xmlChar *)"address");
+            }
+        }
+    }
+
+    if (old) {
+        xmlReplaceNode(old, stamp);
+        xmlFreeNode(old);
+    } else {
+        xmlAddChild(metadata, stamp);
+    }
+    xmlReconciliateNs(def->doc, stamp);
+    return true;
+}
