@@ -331,6 +331,11 @@ vdDeviceKey(const vdDomainDef *def,
 
     switch (dev->kind) {
     case VD_DEVICE_CONTROLLER:
+        /* a USB2 set shares one index: its members differ by model */
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "usb") && vdDeviceIndex(dev) >= 0 &&
+            vdDeviceGet(dev, VD_PROP_MODEL) && g_str_has_prefix(vdDeviceGet(dev, VD_PROP_MODEL), "ich9-"))
+            return g_strdup_printf("controller/usb/%d/%s", vdDeviceIndex(dev),
+                                   vdDeviceGet(dev, VD_PROP_MODEL));
         if (vdDeviceGet(dev, VD_PROP_TYPE) && vdDeviceIndex(dev) >= 0)
             return g_strdup_printf("controller/%s/%d", vdDeviceGet(dev, VD_PROP_TYPE),
                                    vdDeviceIndex(dev));
@@ -905,6 +910,15 @@ vdDomainDef *
 vdDomainDefParse(xmlDocPtr doc,
                  GError **error)
 {
+    return vdDomainDefParseFlags(doc, 0, error);
+}
+
+
+vdDomainDef *
+vdDomainDefParseFlags(xmlDocPtr doc,
+                      unsigned int flags,
+                      GError **error)
+{
     g_autoptr(vdDomainDef) def = g_new0(vdDomainDef, 1);
     xmlNodePtr os;
     xmlNodePtr type;
@@ -967,7 +981,10 @@ vdDomainDefParse(xmlDocPtr doc,
             continue;
         if (!(dev = vdDeviceParse(n, kind, error)))
             return NULL;
-        vdDomainDefAddDevice(def, dev);
+        if (flags & VD_DOMAIN_PARSE_KEEP_ORDER)
+            g_ptr_array_add(def->devices[kind], dev);
+        else
+            vdDomainDefAddDevice(def, dev);
     }
     return g_steal_pointer(&def);
 }

@@ -195,7 +195,16 @@ struct _vdDomainDef {
     GPtrArray *devices[VD_DEVICE_LAST];   /* vdDevice *, in libvirt's order */
 };
 
+typedef enum {
+    /* Keep disks and controllers in document order instead of sorting them in the
+     * way libvirt's parser does.  For definitions that are already complete: libvirt
+     * would regroup controllers by type on every re-parse, which changes nothing the
+     * guest sees but would make applying the engine twice differ from once. */
+    VD_DOMAIN_PARSE_KEEP_ORDER = 1 << 0,
+} vdDomainParseFlags;
+
 vdDomainDef *vdDomainDefParse(xmlDocPtr doc, GError **error);
+vdDomainDef *vdDomainDefParseFlags(xmlDocPtr doc, unsigned int flags, GError **error);
 void vdDomainDefFree(vdDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDomainDef, vdDomainDefFree);
 

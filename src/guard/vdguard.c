@@ -83,6 +83,21 @@ vdGuardStrip(vdDomainDef *def,
 }
 
 
+/* A definition the engine completed before keeps its order; see
+ * VD_DOMAIN_PARSE_KEEP_ORDER. */
+static vdDomainDef *
+vdGuardParse(xmlDocPtr doc,
+             bool keepOrder,
+             GError **error)
+{
+    unsigned int flags = 0;
+
+    if (keepOrder || vdStampPresent(doc))
+        flags |= VD_DOMAIN_PARSE_KEEP_ORDER;
+    return vdDomainDefParseFlags(doc, flags, error);
+}
+
+
 /* Complete @doc (in place) under @generation and stamp it. */
 static bool
 vdGuardComplete(const vdTable *table,
@@ -91,6 +106,7 @@ vdGuardComplete(const vdTable *table,
                 unsigned int generation,
                 bool newDomain,
                 bool strip,
+                bool keepOrder,
                 GError **error)
 {
     g_autoptr(vdDomainDef) def = NULL;
@@ -98,7 +114,7 @@ vdGuardComplete(const vdTable *table,
     vdStamp stamp = { 0 };
     bool ok = false;
 
-    if (!(def = vdDomainDefParse(doc, error)) ||
+    if (!(def = vdGuardParse(doc, keepOrder, error)) ||
         !vdStampRead(def, stampFrom, &stamp, error))
         goto cleanup;
     if (strip)
@@ -169,7 +185,7 @@ vdGuardVerify(const vdTable *table,
     if (!(gen = vdGuardStampGeneration(doc, NULL, error)) ||
         !vdGuardCheckGeneration(table, gen, error))
         return false;
-    if (!vdGuardComplete(table, copy, NULL, gen, false, false, error))
+    if (!vdGuardComplete(table, copy, NULL, gen, false, false, true, error))
         return false;
 
     res->generation = gen;
@@ -177,7 +193,7 @@ vdGuardVerify(const vdTable *table,
     a = vdXMLFormat(doc);
     b = vdXMLFormat(copy);
     if (!g_str_equal(a, b)) {
-        if (!(before = vdDomainDefParse(doc, error)) || !(after = vdDomainDefParse(copy, error)))
+        if (!(before = vdGuardParse(doc, true, error)) || !(after = vdGuardParse(copy, true, error)))
             return false;
         abi = vdAbiCompare(before, after);
         if (abi->len > 0 && req->context != VD_GUARD_LOAD) {
@@ -234,7 +250,7 @@ vdGuardApply(const vdTable *table,
         if (!vdGuardCheckGeneration(table, gen, error))
             return false;
         work = xmlCopyDoc(doc, 1);
-        if (!vdGuardComplete(table, work, NULL, gen, true, false, error))
+        if (!vdGuardComplete(table, work, NULL, gen, true, false, false, error))
             return false;
         break;
 
@@ -261,7 +277,7 @@ vdGuardApply(const vdTable *table,
         work = xmlCopyDoc(doc, 1);
         /* the stored stamp still says what the engine supplied */
         if (!vdGuardComplete(table, work, editPresent ? NULL : req->stored, gen, true, false,
-                             error))
+                             false, error))
             return false;
         break;
     }
@@ -279,7 +295,7 @@ vdGuardApply(const vdTable *table,
             return false;
         }
         work = xmlCopyDoc(doc, 1);
-        if (gen > stamped && !vdGuardComplete(table, work, NULL, gen, true, true, error))
+        if (gen > stamped && !vdGuardComplete(table, work, NULL, gen, true, true, true, error))
             return false;
         break;
 
@@ -353,7 +369,7 @@ vdGuardExplain(const vdTable *table,
     size_t p;
     guint i;
 
-    if (!(def = vdDomainDefParse(doc, error)) || !vdStampRead(def, NULL, &stamp, error))
+    if (!(def = vdGuardParse(doc, true, error)) || !vdStampRead(def, NULL, &stamp, error))
         return NULL;
     if (!stamp.present) {
         vdStampClear(&stamp);
@@ -406,7 +422,7 @@ vdGuardCheckABI(xmlDocPtr a,
     g_autoptr(vdDomainDef) da = NULL;
     g_autoptr(vdDomainDef) db = NULL;
 
-    if (!(da = vdDomainDefParse(a, error)) || !(db = vdDomainDefParse(b, error)))
+    if (!(da = vdGuardParse(a, true, error)) || !(db = vdGuardParse(b, true, error)))
         return NULL;
     return vdAbiCompare(da, db);
 }

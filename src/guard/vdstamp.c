@@ -94,6 +94,13 @@ vdStampFind(xmlDocPtr doc)
 }
 
 
+bool
+vdStampPresent(xmlDocPtr doc)
+{
+    return vdStampFind(doc) != NULL;
+}
+
+
 /* Read the stamp of @from (default: @def's own document) and mark what it says the
  * engine supplied on @def's devices. */
 bool

@@ -19,6 +19,7 @@ typedef struct {
 } vdStamp;
 
 void vdStampClear(vdStamp *stamp);
+bool vdStampPresent(xmlDocPtr doc);
 bool vdStampRead(vdDomainDef *def, xmlDocPtr from, vdStamp *stamp, GError **error);
 bool vdStampWrite(vdDomainDef *def, unsigned int generation, const vdStamp *previous,
                   GError **error);
