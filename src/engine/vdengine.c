@@ -208,6 +208,8 @@ vdEngineHasInput(const vdEngineCtx *ctx,
 }
 
 
+static bool vdEngineUSBDisabled(const vdEngineCtx *ctx);
+
 /* "mouse:ps2 keyboard:ps2": add each input the definition lacks. */
 static void
 vdEngineAddInputs(vdEngineCtx *ctx,
@@ -228,6 +230,9 @@ vdEngineAddInputs(vdEngineCtx *ctx,
         if (!tb[0] || !tb[1])
             continue;
         if (vdEngineHasInput(ctx, tb[0], tb[1]))
+            continue;
+        if (g_str_equal(tb[1], "usb") && vdEngineUSBDisabled(ctx) &&
+            vdEngineSettingIs(ctx, "input.implicit-needs-usb", "yes"))
             continue;
         /* a tablet already does what a USB mouse would */
         if (g_str_equal(tb[0], "mouse") && g_str_equal(tb[1], "usb") &&
@@ -391,8 +396,10 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
         vdDomainDefCount(def, VD_DEVICE_RNG) == 0) {
         vdDevice *r = vdEngineNewDevice(VD_DEVICE_RNG, origin);
 
-        vdDeviceSet(r, VD_PROP_MODEL, "virtio", origin);
+        vdDeviceSet(r, VD_PROP_MODEL, v, origin);
         vdDeviceSet(r, VD_PROP_BACKEND_MODEL, "random", origin);
+        if ((v = vdEngineSetting(ctx, "rng.backend", NULL)))
+            vdDeviceSet(r, VD_PROP_BACKEND_PATH, v, origin);
         vdDomainDefAddDevice(def, r);
     }
 
