@@ -191,19 +191,24 @@ vdStampMetadata(vdDomainDef *def)
 }
 
 
-static xmlNodePtr
+static void
 vdStampEntry(xmlNodePtr parent,
              xmlNsPtr ns,
-             const char *name,
+             const char *element,
              const char *key,
-             const char *rule)
+             const char *name,
+             const char *rule,
+             const char *input)
 {
-    xmlNodePtr e = xmlNewChild(parent, ns, (const xmlChar *)name, NULL);
+    xmlNodePtr e = xmlNewChild(parent, ns, (const xmlChar *)element, NULL);
 
     if (key)
         xmlSetProp(e, (const xmlChar *)"key", (const xmlChar *)key);
+    if (name)
+        xmlSetProp(e, (const xmlChar *)"name", (const xmlChar *)name);
     xmlSetProp(e, (const xmlChar *)"rule", (const xmlChar *)(rule ? rule : ""));
-    return e;
+    if (input)
+        xmlSetProp(e, (const xmlChar *)"input", (const xmlChar *)input);
 }
 
 
@@ -230,14 +235,12 @@ vdStampWrite(vdDomainDef *def,
     xmlSetProp(stamp, (const xmlChar *)"generation", (const xmlChar *)buf);
 
     if (def->machineOrigin) {
-        xmlNodePtr m = vdStampEntry(stamp, ns, "machine", NULL, def->machineOrigin);
         /* the machine as the user wrote it, so that an upgrade can choose again */
         const char *input = def->machine;
 
         if (previous && previous->machineSupplied)
             input = previous->machineInput;
-        if (input)
-            xmlSetProp(m, (const xmlChar *)"input", (const xmlChar *)input);
+        vdStampEntry(stamp, ns, "machine", NULL, NULL, def->machineOrigin, input);
     }
 
     for (k = 0; k < VD_DEVICE_LAST; k++) {
@@ -249,21 +252,16 @@ vdStampWrite(vdDomainDef *def,
                 continue;
             key = vdDeviceKey(def, dev);
             if (dev->origin) {
-                vdStampEntry(stamp, ns, "device", key, dev->origin);
+                vdStampEntry(stamp, ns, "device", key, NULL, dev->origin, NULL);
                 continue;
             }
             for (p = 0; p < VD_PROP_LAST; p++) {
-                if (dev->propOrigin[p] && dev->props[p]) {
-                    xmlNodePtr e = vdStampEntry(stamp, ns, "prop", key, dev->propOrigin[p]);
-
-                    xmlSetProp(e, (const xmlChar *)"name", (const xmlChar *)vdPropTypeToString(p));
-                }
+                if (dev->propOrigin[p] && dev->props[p])
+                    vdStampEntry(stamp, ns, "prop", key, vdPropTypeToString(p),
+                                 dev->propOrigin[p], NULL);
             }
-            if (dev->addrOrigin && dev->addr.type != VD_ADDRESS_NONE) {
-                xmlNodePtr e = vdStampEntry(stamp, ns, "prop", key, dev->addrOrigin);
-
-                xmlSetProp(e, (const xmlChar *)"name", (const xmlChar *)"address");
-            }
+            if (dev->addrOrigin && dev->addr.type != VD_ADDRESS_NONE)
+                vdStampEntry(stamp, ns, "prop", key, "address", dev->addrOrigin, NULL);
         }
     }
 
