@@ -1,0 +1,506 @@
+/*
+ * vdguardtest.c: the guard, as scenarios from a guest's life
+ *
+ * Each case defines a guest under one generation, moves the table's current
+ * generation, and goes through what happens to a real guest: reload, migration,
+ * restore, edit, upgrade.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "conf/vddomain.h"
+#include "guard/vdabi.h"
+#include "guard/vdguard.h"
+#include "testutils.h"
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+static vdTable *table;
+
+static const char armGuest[] =
+    "<domain type='qemu'>\n"
+    "  <name>arm-guest</name>\n"
+    "  <memory unit='MiB'>2048</memory>\n"
+    "  <vcpu>2</vcpu>\n"
+    "  <os>\n"
+    "    <type arch='aarch64' machine='virt'>hvm</type>\n"
+    "  </os>\n"
+    "  <devices>\n"
+    "    <disk type='file' device='disk'>\n"
+    "      <source file='/var/lib/libvirt/images/arm.qcow2'/>\n"
+    "      <target dev='vda' bus='virtio'/>\n"
+    "    </disk>\n"
+    "    <graphics type='vnc'/>\n"
+    "  </devices>\n"
+    "</domain>\n";
+
+static const char x86Guest[] =
+    "<domain type='qemu'>\n"
+    "  <name>x86-guest</name>\n"
+    "  <memory unit='MiB'>2048</memory>\n"
+    "  <vcpu>2</vcpu>\n"
+    "  <os>\n"
+    "    <type arch='x86_64'>hvm</type>\n"
+    "  </os>\n"
+    "  <devices>\n"
+    "    <disk type='file' device='disk'>\n"
+    "      <source file='/var/lib/libvirt/images/x86.qcow2'/>\n"
+    "      <target dev='vda' bus='virtio'/>\n"
+    "    </disk>\n"
+    "    <interface type='network'>\n"
+    "      <mac address='52:54:00:12:34:56'/>\n"
+    "      <source network='default'/>\n"
+    "    </interface>\n"
+    "    <graphics type='vnc'/>\n"
+    "  </devices>\n"
+    "</domain>\n";
+
+
+static xmlDocPtr
+parse(const char *xml)
+{
+    g_autoptr(GError) err = NULL;
+    xmlDocPtr doc = vdXMLParse(xml, strlen(xml), "test", "domain", &err);
+
+    g_assert_no_error(err);
+    return doc;
+}
+
+
+/* Run the guard and return the formatted result, or NULL with @error set. */
+static char *
+guard(const char *xml,
+      vdGuardContext context,
+      unsigned int generation,
+      const char *stored,
+      GPtrArray **notes,
+      GError **error)
+{
+    g_autoptr(xmlDoc) doc = parse(xml);
+    g_autoptr(xmlDoc) storedDoc = stored ? parse(stored) : NULL;
+    vdGuardRequest req = { .context = context, .generation = generation, .stored = storedDoc };
+    vdGuardResult res = { 0 };
+    char *out;
+
+    if (!vdGuardApply(table, doc, &req, &res, error)) {
+        vdGuardResultClear(&res);
+        return NULL;
+    }
+    out = vdXMLFormat(res.doc);
+    if (notes)
+        *notes = g_ptr_array_ref(res.notes);
+    vdGuardResultClear(&res);
+    return out;
+}
+
+
+static char *
+guardOK(const char *xml,
+        vdGuardContext context,
+        unsigned int generation,
+        const char *stored)
+{
+    g_autoptr(GError) err = NULL;
+    char *out = guard(xml, context, generation, stored, NULL, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(out);
+    return out;
+}
+
+
+static guint
+countDevices(const char *xml,
+             vdDeviceKind kind,
+             vdProp prop,
+             const char *value)
+{
+    g_autoptr(xmlDoc) doc = parse(xml);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdDomainDef) def = vdDomainDefParse(doc, &err);
+    guint n = 0;
+    guint i;
+
+    g_assert_no_error(err);
+    for (i = 0; i < vdDomainDefCount(def, kind); i++) {
+        vdDevice *d = vdDomainDefGet(def, kind, i);
+
+        if (!value || vdDevicePropIs(d, prop, value))
+            n++;
+    }
+    return n;
+}
+
+
+static char *
+stampGeneration(const char *xml)
+{
+    const char *p = strstr(xml, "generation='");
+
+    g_assert_nonnull(p);
+    return g_strndup(p + 12, strcspn(p + 12, "'"));
+}
+
+
+/* The motivating story: an aarch64 guest defined under generation 1 keeps having no
+ * balloon and no USB after the table moves to generation 2. */
+static void
+testArmKeepsGeneration1(void)
+{
+    g_autofree char *stored = NULL;
+    g_autofree char *loaded = NULL;
+    g_autofree char *migrated = NULL;
+    g_autofree char *restored = NULL;
+    g_autofree char *gen = NULL;
+    g_autoptr(GPtrArray) notes = NULL;
+    g_autoptr(GError) err = NULL;
+
+    table->current = 1;
+    stored = guardOK(armGuest, VD_GUARD_NEW, 0, NULL);
+    g_assert_cmpuint(countDevices(stored, VD_DEVICE_MEMBALLOON, 0, NULL), ==, 0);
+    g_assert_cmpuint(countDevices(stored, VD_DEVICE_CONTROLLER, VD_PROP_TYPE, "usb"), ==, 0);
+    gen = stampGeneration(stored);
+    g_assert_cmpstr(gen, ==, "1");
+
+    table->current = 2;
+    loaded = guard(stored, VD_GUARD_LOAD, 0, NULL, &notes, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(loaded, ==, stored);
+    g_assert_cmpuint(notes->len, ==, 0);
+    migrated = guardOK(stored, VD_GUARD_MIGRATE, 0, NULL);
+    g_assert_cmpstr(migrated, ==, stored);
+    restored = guardOK(stored, VD_GUARD_RESTORE, 0, NULL);
+    g_assert_cmpstr(restored, ==, stored);
+}
+
+
+static void
+testArmFreshGetsGeneration2(void)
+{
+    g_autofree char *fresh = NULL;
+    g_autofree char *gen = NULL;
+
+    table->current = 2;
+    fresh = guardOK(armGuest, VD_GUARD_NEW, 0, NULL);
+    gen = stampGeneration(fresh);
+    g_assert_cmpstr(gen, ==, "2");
+    g_assert_cmpuint(countDevices(fresh, VD_DEVICE_MEMBALLOON, VD_PROP_MODEL, "virtio"), ==, 1);
+    g_assert_cmpuint(countDevices(fresh, VD_DEVICE_CONTROLLER, VD_PROP_MODEL, "qemu-xhci"), ==, 1);
+    g_assert_cmpuint(countDevices(fresh, VD_DEVICE_INPUT, VD_PROP_TYPE, "tablet"), ==, 1);
+    g_assert_cmpuint(countDevices(fresh, VD_DEVICE_INPUT, VD_PROP_TYPE, "keyboard"), ==, 1);
+    g_assert_cmpuint(countDevices(fresh, VD_DEVICE_RNG, VD_PROP_MODEL, "virtio"), ==, 1);
+}
+
+
+/* virsh edit adding a SCSI disk to a generation-1 x86 guest: the new disk gets
+ * generation 1's controller, and nothing generation 2 would add appears. */
+static void
+testX86EditAddsSCSIDiskUnderGeneration1(void)
+{
+    g_autofree char *stored = NULL;
+    g_autofree char *edited = NULL;
+    g_autofree char *updated = NULL;
+    g_autoptr(xmlDoc) a = NULL;
+    g_autoptr(xmlDoc) b = NULL;
+    g_autoptr(GPtrArray) diffs = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *disk =
+        "    <disk type='file' device='disk'>\n"
+        "      <source file='/var/lib/libvirt/images/data.qcow2'/>\n"
+        "      <target dev='sda' bus='scsi'/>\n"
+        "    </disk>\n";
+    const char *at;
+    guint i;
+
+    table->current = 1;
+    stored = guardOK(x86Guest, VD_GUARD_NEW, 0, NULL);
+    table->current = 2;
+
+    at = strstr(stored, "    <controller");
+    g_assert_nonnull(at);
+    edited = g_strdup_printf("%.*s%s%s", (int)(at - stored), stored, disk, at);
+    updated = guardOK(edited, VD_GUARD_UPDATE, 0, stored);
+
+    g_assert_cmpuint(countDevices(updated, VD_DEVICE_CONTROLLER, VD_PROP_MODEL, "lsilogic"), ==, 1);
+    g_assert_nonnull(strstr(updated, "<vd:device key='controller/scsi/0' rule='libvirt.implicit-controller'/>"));
+    g_assert_nonnull(strstr(updated, "generation='1'"));
+    g_assert_cmpuint(countDevices(updated, VD_DEVICE_RNG, 0, NULL), ==, 0);
+    g_assert_cmpuint(countDevices(updated, VD_DEVICE_INPUT, VD_PROP_TYPE, "tablet"), ==, 0);
+
+    /* what changed is the disk and its controller, nothing else */
+    a = parse(stored);
+    b = parse(updated);
+    diffs = vdGuardCheckABI(a, b, &err);
+    g_assert_no_error(err);
+    for (i = 0; i < diffs->len; i++) {
+        const char *d = g_ptr_array_index(diffs, i);
+
+        if (!g_str_has_prefix(d, "number of disk devices") &&
+            !g_str_has_prefix(d, "number of controller devices"))
+            g_test_message("unexpected difference: %s", d);
+        g_assert_true(g_str_has_prefix(d, "number of disk devices") ||
+                      g_str_has_prefix(d, "number of controller devices"));
+    }
+    g_assert_cmpuint(diffs->len, ==, 2);
+}
+
+
+/* A transient guest (create) is a new definition: it gets the current generation. */
+static void
+testTransientIsNew(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *gen = NULL;
+
+    table->current = 2;
+    out = guardOK(x86Guest, VD_GUARD_NEW, 0, NULL);
+    gen = stampGeneration(out);
+    g_assert_cmpstr(gen, ==, "2");
+    g_assert_nonnull(strstr(out, "machine='pc-q35-7.2'"));
+}
+
+
+/* An imported image can be pinned to generation 1 at define time, and stays there. */
+static void
+testImportPinnedToGeneration1(void)
+{
+    g_autofree char *pinned = NULL;
+    g_autofree char *again = NULL;
+    g_autofree char *gen = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *conflict = NULL;
+
+    table->current = 2;
+    pinned = guardOK(x86Guest, VD_GUARD_NEW, 1, NULL);
+    gen = stampGeneration(pinned);
+    g_assert_cmpstr(gen, ==, "1");
+    g_assert_nonnull(strstr(pinned, "machine='pc-i440fx-7.2'"));
+    /* defined again without a generation: the stamp decides */
+    again = guardOK(pinned, VD_GUARD_NEW, 0, NULL);
+    g_assert_cmpstr(again, ==, pinned);
+    /* asking for another generation than the stamped one is refused */
+    conflict = guard(pinned, VD_GUARD_NEW, 2, NULL, NULL, &err);
+    g_assert_null(conflict);
+    g_assert_error(err, VD_ERROR, VD_ERROR_INVALID);
+}
+
+
+/* A stored definition its generation would change: load keeps it and reports,
+ * migrate and restore refuse and name the ABI difference. */
+static void
+testMigrateRefusesABIChange(void)
+{
+    g_autofree char *stored = NULL;
+    g_autofree char *tampered = NULL;
+    g_autofree char *loaded = NULL;
+    g_autofree char *migrated = NULL;
+    g_autoptr(GPtrArray) notes = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GError) err2 = NULL;
+    const char *start;
+    const char *end;
+
+    table->current = 1;
+    stored = guardOK(x86Guest, VD_GUARD_NEW, 0, NULL);
+    table->current = 2;
+
+    /* drop the balloon element: generation 1 would add it back */
+    start = strstr(stored, "    <memballoon");
+    end = strstr(stored, "</memballoon>\n");
+    g_assert_nonnull(start);
+    g_assert_nonnull(end);
+    end += strlen("</memballoon>\n");
+    tampered = g_strdup_printf("%.*s%s", (int)(start - stored), stored, end);
+
+    loaded = guard(tampered, VD_GUARD_LOAD, 0, NULL, &notes, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(loaded, ==, tampered);
+    g_assert_cmpuint(notes->len, >=, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(notes, 0), "memballoon"));
+
+    migrated = guard(tampered, VD_GUARD_MIGRATE, 0, NULL, NULL, &err2);
+    g_assert_null(migrated);
+    g_assert_error(err2, VD_ERROR, VD_ERROR_ABI);
+    g_assert_nonnull(strstr(err2->message, "number of memballoon devices changes from 0 to 1"));
+}
+
+
+/* Upgrading re-derives what the engine supplied; it equals a fresh define under the
+ * target generation; a downgrade is refused. */
+static void
+testUpgrade(void)
+{
+    g_autofree char *stored = NULL;
+    g_autofree char *upgraded = NULL;
+    g_autofree char *fresh = NULL;
+    g_autofree char *down = NULL;
+    g_autofree char *same = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *ud;
+    const char *fd;
+
+    table->current = 1;
+    stored = guardOK(armGuest, VD_GUARD_NEW, 0, NULL);
+    table->current = 2;
+    upgraded = guardOK(stored, VD_GUARD_UPGRADE, 2, NULL);
+    fresh = guardOK(armGuest, VD_GUARD_NEW, 2, NULL);
+    ud = strstr(upgraded, "  <devices>");
+    fd = strstr(fresh, "  <devices>");
+    g_assert_nonnull(ud);
+    g_assert_nonnull(fd);
+    g_assert_cmpstr(ud, ==, fd);
+
+    /* upgrading to where it already is changes nothing */
+    same = guardOK(upgraded, VD_GUARD_UPGRADE, 2, NULL);
+    g_assert_cmpstr(same, ==, upgraded);
+
+    down = guard(upgraded, VD_GUARD_UPGRADE, 1, NULL, NULL, &err);
+    g_assert_null(down);
+    g_assert_error(err, VD_ERROR, VD_ERROR_ABI);
+}
+
+
+/* An upgrade keeps what the user wrote, even where generation 2 would differ. */
+static void
+testUpgradeKeepsUserChoices(void)
+{
+    static const char pinned[] =
+        "<domain type='qemu'>\n"
+        "  <name>pinned</name>\n"
+        "  <memory unit='MiB'>1024</memory>\n"
+        "  <os>\n"
+        "    <type arch='x86_64' machine='pc'>hvm</type>\n"
+        "  </os>\n"
+        "  <devices>\n"
+        "    <controller type='usb' index='0' model='piix3-uhci'/>\n"
+        "    <graphics type='vnc'/>\n"
+        "    <video>\n"
+        "      <model type='vga'/>\n"
+        "    </video>\n"
+        "  </devices>\n"
+        "</domain>\n";
+    g_autofree char *stored = NULL;
+    g_autofree char *upgraded = NULL;
+
+    stored = guardOK(pinned, VD_GUARD_NEW, 1, NULL);
+    upgraded = guardOK(stored, VD_GUARD_UPGRADE, 2, NULL);
+    g_assert_nonnull(strstr(upgraded, "machine='pc-i440fx-7.2'"));
+    g_assert_cmpuint(countDevices(upgraded, VD_DEVICE_CONTROLLER, VD_PROP_MODEL, "piix3-uhci"), ==, 1);
+    g_assert_cmpuint(countDevices(upgraded, VD_DEVICE_VIDEO, VD_PROP_MODEL, "vga"), ==, 1);
+    /* what the user left open does move: generation 2's RNG and tablet appear */
+    g_assert_cmpuint(countDevices(upgraded, VD_DEVICE_RNG, 0, NULL), ==, 1);
+    g_assert_cmpuint(countDevices(upgraded, VD_DEVICE_INPUT, VD_PROP_TYPE, "tablet"), ==, 1);
+}
+
+
+/* An edit that drops the metadata still completes under the stored generation. */
+static void
+testUpdateWithoutStamp(void)
+{
+    g_autofree char *stored = NULL;
+    g_autofree char *updated = NULL;
+
+    table->current = 1;
+    stored = guardOK(x86Guest, VD_GUARD_NEW, 0, NULL);
+    table->current = 2;
+    updated = guardOK(x86Guest, VD_GUARD_UPDATE, 0, stored);
+    g_assert_nonnull(strstr(updated, "generation='1'"));
+    g_assert_nonnull(strstr(updated, "machine='pc-i440fx-7.2'"));
+    g_assert_cmpuint(countDevices(updated, VD_DEVICE_RNG, 0, NULL), ==, 0);
+}
+
+
+static void
+testExplainAndDiff(void)
+{
+    g_autofree char *stored = NULL;
+    g_autofree char *explained = NULL;
+    g_autofree char *diff = NULL;
+    g_autofree char *nodiff = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlDoc) unstamped = parse(armGuest);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GError) err2 = NULL;
+
+    table->current = 1;
+    stored = guardOK(armGuest, VD_GUARD_NEW, 0, NULL);
+    table->current = 2;
+    doc = parse(stored);
+    explained = vdGuardExplain(table, doc, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(strstr(explained, "generation 1"));
+    g_assert_nonnull(strstr(explained, "arm.virt.pci.root"));
+    g_assert_nonnull(strstr(explained, "virt has a PCI Express root complex"));
+
+    diff = vdGuardDiff(table, doc, 2, "arm", &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(strstr(diff, "+    <memballoon model='virtio' freePageReporting='on'>"));
+    g_assert_nonnull(strstr(diff, "+    <controller type='usb' index='0' model='qemu-xhci'>"));
+
+    nodiff = vdGuardDiff(table, doc, 1, "arm", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(nodiff, ==, "");
+
+    g_assert_null(vdGuardExplain(table, unstamped, &err2));
+    g_assert_error(err2, VD_ERROR, VD_ERROR_INVALID);
+}
+
+
+static void
+testCheckABI(void)
+{
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autoptr(xmlDoc) da = NULL;
+    g_autoptr(xmlDoc) db = NULL;
+    g_autoptr(GPtrArray) same = NULL;
+    g_autoptr(GPtrArray) diffs = NULL;
+    g_autoptr(GError) err = NULL;
+
+    table->current = 2;
+    a = guardOK(x86Guest, VD_GUARD_NEW, 1, NULL);
+    b = guardOK(x86Guest, VD_GUARD_NEW, 2, NULL);
+    da = parse(a);
+    db = parse(b);
+    same = vdGuardCheckABI(da, da, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(same->len, ==, 0);
+    diffs = vdGuardCheckABI(da, db, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(diffs->len, >, 0);
+    g_assert_cmpstr(g_ptr_array_index(diffs, 0), ==,
+                    "machine type changes from 'pc-i440fx-7.2' to 'pc-q35-7.2'");
+}
+
+
+int
+main(int argc,
+     char **argv)
+{
+    g_autoptr(GError) err = NULL;
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    if (!(table = vdTableLoadDefault(&err))) {
+        g_printerr("cannot load the table: %s\n", err->message);
+        return 1;
+    }
+    g_test_add_func("/guard/aarch64/generation-1-survives-reload-migrate-restore",
+                    testArmKeepsGeneration1);
+    g_test_add_func("/guard/aarch64/fresh-define-gets-generation-2", testArmFreshGetsGeneration2);
+    g_test_add_func("/guard/x86_64/edit-adds-scsi-disk-under-generation-1",
+                    testX86EditAddsSCSIDiskUnderGeneration1);
+    g_test_add_func("/guard/x86_64/transient-create-is-new", testTransientIsNew);
+    g_test_add_func("/guard/x86_64/import-pinned-to-generation-1", testImportPinnedToGeneration1);
+    g_test_add_func("/guard/x86_64/migrate-refuses-abi-change", testMigrateRefusesABIChange);
+    g_test_add_func("/guard/aarch64/upgrade-equals-fresh-define", testUpgrade);
+    g_test_add_func("/guard/x86_64/upgrade-keeps-user-choices", testUpgradeKeepsUserChoices);
+    g_test_add_func("/guard/x86_64/update-without-stamp", testUpdateWithoutStamp);
+    g_test_add_func("/guard/aarch64/explain-and-diff", testExplainAndDiff);
+    g_test_add_func("/guard/x86_64/check-abi", testCheckABI);
+    ret = g_test_run();
+    vdTableFree(table);
+    return ret;
+}
