@@ -248,25 +248,39 @@ vdCmdCheckABI(int argc,
 }
 
 
+/* Which machines a rule is about: its family and version range, or every machine. */
+static char *
+vdRuleScope(const vdRule *r)
+{
+    return g_strdup_printf("%s%s%s%s%s", r->family ? r->family : "*",
+                           r->minVersion || r->maxVersion ? " " : "",
+                           r->minVersion ? r->minVersion : "",
+                           r->minVersion || r->maxVersion ? "-" : "",
+                           r->maxVersion ? r->maxVersion : "");
+}
+
+
 static void
 vdTablePrintRule(GString *out,
                  const char *format,
                  const vdRule *r)
 {
+    g_autofree char *scope = vdRuleScope(r);
+
     if (g_str_equal(format, "xml")) {
         g_autofree char *reason = g_markup_escape_text(r->reason ? r->reason : "", -1);
 
         g_string_append_printf(out,
-                               "  <rule id='%s' generation='%u' setting='%s' value='%s'>\n"
+                               "  <rule id='%s' generation='%u' machines='%s' setting='%s' value='%s'>\n"
                                "    <reason>%s</reason>\n  </rule>\n",
-                               r->id, r->generation, r->setting, r->value, reason);
+                               r->id, r->generation, scope, r->setting, r->value, reason);
     } else if (g_str_equal(format, "rst")) {
-        g_string_append_printf(out, "   * - ``%s``\n     - %u\n     - ``%s``\n     - ``%s``\n     - %s\n",
-                               r->id, r->generation, r->setting, r->value,
+        g_string_append_printf(out, "   * - ``%s``\n     - %u\n     - %s\n     - ``%s``\n     - ``%s``\n     - %s\n",
+                               r->id, r->generation, scope, r->setting, r->value,
                                r->reason ? r->reason : "");
     } else {
-        g_string_append_printf(out, "%-34s %3u  %-28s %-18s %s\n",
-                               r->id, r->generation, r->setting, r->value,
+        g_string_append_printf(out, "%-36s %3u  %-10s %-28s %-16s %s\n",
+                               r->id, r->generation, scope, r->setting, r->value,
                                r->reason ? r->reason : "");
     }
 }
@@ -346,10 +360,10 @@ vdCmdTable(int argc,
                                canonical ? "'" : "");
     else if (g_str_equal(format, "rst"))
         g_string_append(out, ".. list-table::\n   :header-rows: 1\n\n"
-                             "   * - Rule\n     - Gen\n     - Setting\n     - Value\n     - Reason\n");
+                             "   * - Rule\n     - Gen\n     - Machines\n     - Setting\n     - Value\n     - Reason\n");
     else
-        g_string_append_printf(out, "%-34s %3s  %-28s %-18s %s\n",
-                               "RULE", "GEN", "SETTING", "VALUE", "REASON");
+        g_string_append_printf(out, "%-36s %3s  %-10s %-28s %-16s %s\n",
+                               "RULE", "GEN", "MACHINES", "SETTING", "VALUE", "REASON");
 
     settings = vdSettingList(&nsettings);
     for (i = 0; i < nsettings; i++) {
