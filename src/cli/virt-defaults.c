@@ -5,18 +5,25 @@
  */
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
 #include "guard/vdguard.h"
+#include "store/vdstore.h"
+#include "util/vddiff.h"
 #include "util/vderror.h"
 #include "util/vdxml.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
+
+/* -c URI, given before the command */
+static const char *vdConnectURI;
 
 typedef struct {
     const char *name;
@@ -394,12 +401,386 @@ vdCmdTable(int argc,
 }
 
 
+static vdStore *
+vdOpenStore(void)
+{
+    g_autoptr(GError) err = NULL;
+    vdStore *store = vdStoreOpen(vdConnectURI, &err);
+
+    if (!store)
+        vdPrintError(err);
+    return store;
+}
+
+
+static char *
+vdDomainName(xmlDocPtr doc,
+             GError **error)
+{
+    g_autofree char *name = vdXMLContent(vdXMLChild(xmlDocGetRootElement(doc), "name"));
+
+    if (name)
+        g_strstrip(name);
+    if (!vdStoreValidName(name, error))
+        return NULL;
+    return g_steal_pointer(&name);
+}
+
+
+/* Complete @doc as a define does: 'update' over an existing definition of the same
+ * name, 'new' otherwise; then store it. */
+static int
+vdDefineDoc(vdStore *store,
+            const vdTable *table,
+            xmlDocPtr doc,
+            unsigned int generation,
+            const char *from)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) storedDoc = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *stored = NULL;
+    g_autofree char *out = NULL;
+    vdGuardRequest req = { .context = VD_GUARD_NEW, .generation = generation };
+    vdGuardResult res = { 0 };
+    int ret = EXIT_REFUSED;
+
+    if (!(name = vdDomainName(doc, &err)))
+        goto cleanup;
+    if ((stored = vdStoreGet(store, name, &err))) {
+        if (!(storedDoc = vdXMLParse(stored, strlen(stored), name, "domain", &err)))
+            goto cleanup;
+        req.context = VD_GUARD_UPDATE;
+        req.stored = storedDoc;
+        if (generation) {
+            g_set_error(&err, VD_ERROR, VD_ERROR_INVALID,
+                        _("domain '%1$s' exists: its generation cannot be chosen again; use 'upgrade'"),
+                        name);
+            goto cleanup;
+        }
+    } else if (g_error_matches(err, VD_ERROR, VD_ERROR_NOT_FOUND)) {
+        g_clear_error(&err);
+    } else {
+        goto cleanup;
+    }
+    if (!vdGuardApply(table, doc, &req, &res, &err))
+        goto cleanup;
+    out = vdXMLFormat(res.doc);
+    if (!vdStorePut(store, name, out, &err))
+        goto cleanup;
+    printf(_("Domain '%s' defined from %s (generation %u)\n"), name, from, res.generation);
+    ret = 0;
+
+ cleanup:
+    if (err)
+        vdPrintError(err);
+    vdGuardResultClear(&res);
+    return ret;
+}
+
+
+static int
+vdCmdDefine(int argc,
+            char **argv)
+{
+    g_autofree char *gen = NULL;
+    GOptionEntry entries[] = {
+        { "generation", 'g', 0, G_OPTION_ARG_STRING, &gen,
+          N_("generation for a new domain (a number or 'latest')"), "N" },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("FILE - define a domain, completing its defaults"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdStore) store = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    unsigned int generation = 0;
+
+    g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 2) {
+        g_printerr(_("virt-defaults: define takes one file\n"));
+        return EXIT_USAGE;
+    }
+    if (!(table = vdLoadTable()))
+        return EXIT_REFUSED;
+    if (gen && !(generation = vdParseGeneration(table, gen, &err))) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (!(doc = vdXMLParseFile(argv[1], "domain", &err))) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+    if (!(store = vdOpenStore()))
+        return EXIT_REFUSED;
+    return vdDefineDoc(store, table, doc, generation, argv[1]);
+}
+
+
+static int
+vdCmdNameOnly(int argc,
+              char **argv,
+              const char *usage,
+              const char **name)
+{
+    g_autoptr(GOptionContext) opt = g_option_context_new(usage);
+    g_autoptr(GError) err = NULL;
+
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 2) {
+        g_printerr(_("virt-defaults: %s takes one domain name\n"), argv[0]);
+        return EXIT_USAGE;
+    }
+    *name = argv[1];
+    return 0;
+}
+
+
+static int
+vdCmdDumpxml(int argc,
+             char **argv)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdStore) store = NULL;
+    g_autofree char *xml = NULL;
+    const char *name = NULL;
+    int rc;
+
+    if ((rc = vdCmdNameOnly(argc, argv, _("NAME - print a stored definition"), &name)))
+        return rc;
+    if (!(store = vdOpenStore()))
+        return EXIT_REFUSED;
+    if (!(xml = vdStoreGet(store, name, &err))) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+    fputs(xml, stdout);
+    return 0;
+}
+
+
+static int
+vdCmdUndefine(int argc,
+              char **argv)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdStore) store = NULL;
+    const char *name = NULL;
+    int rc;
+
+    if ((rc = vdCmdNameOnly(argc, argv, _("NAME - remove a stored definition"), &name)))
+        return rc;
+    if (!(store = vdOpenStore()))
+        return EXIT_REFUSED;
+    if (!vdStoreRemove(store, name, &err)) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+    printf(_("Domain '%s' has been undefined\n"), name);
+    return 0;
+}
+
+
+static int
+vdCmdList(int argc,
+          char **argv)
+{
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("- list stored domains and their generations"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdStore) store = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+    guint i;
+
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 1) {
+        g_printerr(_("virt-defaults: list takes no arguments\n"));
+        return EXIT_USAGE;
+    }
+    if (!(store = vdOpenStore()) || !(names = vdStoreList(store, &err))) {
+        if (err)
+            vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+    printf(" %-30s %s\n", _("Name"), _("Generation"));
+    for (i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        g_autofree char *xml = vdStoreGet(store, name, NULL);
+        g_autoptr(xmlDoc) doc = xml ? vdXMLParse(xml, strlen(xml), name, "domain", NULL) : NULL;
+        bool stamped = false;
+        unsigned int gen = doc ? vdGuardGeneration(doc, &stamped, NULL) : 0;
+
+        if (gen)
+            printf(" %-30s %u%s\n", name, gen, stamped ? "" : _(" (no stamp)"));
+        else
+            printf(" %-30s %s\n", name, _("(unreadable)"));
+    }
+    return 0;
+}
+
+
+static int
+vdCmdEdit(int argc,
+          char **argv)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdStore) store = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *edited = NULL;
+    g_autofree char *tmpl = NULL;
+    g_autofree char *cmd = NULL;
+    g_autofree char *quoted = NULL;
+    const char *editor = g_getenv("VISUAL") ? g_getenv("VISUAL") : g_getenv("EDITOR");
+    const char *name = NULL;
+    int status = 0;
+    int fd;
+    int rc;
+
+    if ((rc = vdCmdNameOnly(argc, argv, _("NAME - edit a stored definition with $EDITOR"), &name)))
+        return rc;
+    if (!(table = vdLoadTable()) || !(store = vdOpenStore()))
+        return EXIT_REFUSED;
+    if (!(xml = vdStoreGet(store, name, &err)))
+        goto error;
+    if ((fd = g_file_open_tmp("virt-defaults-XXXXXX.xml", &tmpl, &err)) < 0)
+        goto error;
+    close(fd);
+    if (!g_file_set_contents(tmpl, xml, -1, &err))
+        goto error;
+    quoted = g_shell_quote(tmpl);
+    cmd = g_strdup_printf("%s %s", editor ? editor : "vi", quoted);
+    if (!g_spawn_command_line_sync(cmd, NULL, NULL, &status, &err) ||
+        !g_spawn_check_wait_status(status, &err))
+        goto error;
+    if (!g_file_get_contents(tmpl, &edited, NULL, &err))
+        goto error;
+    g_unlink(tmpl);
+    if (g_str_equal(edited, xml)) {
+        printf(_("Domain '%s' XML configuration not changed.\n"), name);
+        return 0;
+    }
+    if (!(doc = vdXMLParse(edited, strlen(edited), tmpl, "domain", &err)))
+        goto error;
+    return vdDefineDoc(store, table, doc, 0, _("the edited definition"));
+
+ error:
+    if (tmpl)
+        g_unlink(tmpl);
+    vdPrintError(err);
+    return EXIT_REFUSED;
+}
+
+
+static int
+vdCmdUpgrade(int argc,
+             char **argv)
+{
+    g_autofree char *to = NULL;
+    gboolean dryRun = FALSE;
+    gboolean yes = FALSE;
+    GOptionEntry entries[] = {
+        { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("target generation (default: current)"), "N" },
+        { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dryRun, N_("only show what would change"), NULL },
+        { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("do not ask for confirmation"), NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("NAME - move a stored domain to a newer generation"));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vdStore) store = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *diff = NULL;
+    vdGuardRequest req = { .context = VD_GUARD_UPGRADE };
+    vdGuardResult res = { 0 };
+    const char *name;
+
+    g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 2) {
+        g_printerr(_("virt-defaults: upgrade takes one domain name\n"));
+        return EXIT_USAGE;
+    }
+    name = argv[1];
+    if (!(table = vdLoadTable()))
+        return EXIT_REFUSED;
+    if (to && !(req.generation = vdParseGeneration(table, to, &err))) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (!(store = vdOpenStore()))
+        return EXIT_REFUSED;
+    if (!(xml = vdStoreGet(store, name, &err)) ||
+        !(doc = vdXMLParse(xml, strlen(xml), name, "domain", &err)) ||
+        !vdGuardApply(table, doc, &req, &res, &err))
+        goto error;
+    out = vdXMLFormat(res.doc);
+    if (!(diff = vdDiffUnified(xml, out, name, name, 3))) {
+        printf(_("Domain '%s' is already generation %u: nothing to change\n"), name, res.generation);
+        vdGuardResultClear(&res);
+        return 0;
+    }
+    fputs(diff, stdout);
+    if (dryRun) {
+        vdGuardResultClear(&res);
+        return 0;
+    }
+    if (!yes) {
+        char answer[16] = "";
+
+        if (!isatty(STDIN_FILENO)) {
+            g_printerr(_("virt-defaults: not upgrading '%s' without --yes: standard input is not a terminal\n"), name);
+            vdGuardResultClear(&res);
+            return EXIT_USAGE;
+        }
+        printf(_("Upgrade '%s' to generation %u? [y/N] "), name, res.generation);
+        fflush(stdout);
+        if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+            printf(_("Domain '%s' not changed\n"), name);
+            vdGuardResultClear(&res);
+            return 0;
+        }
+    }
+    if (!vdStorePut(store, name, out, &err))
+        goto error;
+    printf(_("Domain '%s' upgraded to generation %u\n"), name, res.generation);
+    vdGuardResultClear(&res);
+    return 0;
+
+ error:
+    vdPrintError(err);
+    vdGuardResultClear(&res);
+    return EXIT_REFUSED;
+}
+
+
 static const vdCommand vdCommands[] = {
     { "apply", vdCmdApply, N_("complete a domain definition with its implicit devices") },
     { "table", vdCmdTable, N_("print the rules of the defaults table") },
     { "explain", vdCmdExplain, N_("list what the engine supplied in a definition, and why") },
     { "diff", vdCmdDiff, N_("show what upgrading a definition to a newer generation changes") },
     { "check-abi", vdCmdCheckABI, N_("compare two definitions for guest ABI stability") },
+    { "define", vdCmdDefine, N_("define a domain in the store, completing its defaults") },
+    { "dumpxml", vdCmdDumpxml, N_("print a stored definition") },
+    { "list", vdCmdList, N_("list stored domains and their generations") },
+    { "edit", vdCmdEdit, N_("edit a stored definition and define it again") },
+    { "undefine", vdCmdUndefine, N_("remove a stored definition") },
+    { "upgrade", vdCmdUpgrade, N_("move a stored domain to a newer generation") },
 };
 
 
@@ -408,7 +789,7 @@ vdUsage(FILE *f)
 {
     size_t i;
 
-    fprintf(f, _("usage: virt-defaults COMMAND [OPTIONS] [ARGS]\n\ncommands:\n"));
+    fprintf(f, _("usage: virt-defaults [-c URI] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n"));
     for (i = 0; i < G_N_ELEMENTS(vdCommands); i++)
         fprintf(f, "  %-10s %s\n", vdCommands[i].name, _(vdCommands[i].summary));
     fprintf(f, _("\n'virt-defaults COMMAND --help' describes a command's options.\n"));
@@ -426,6 +807,15 @@ main(int argc,
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     textdomain(GETTEXT_PACKAGE);
 
+    if (argc >= 3 && (g_str_equal(argv[1], "-c") || g_str_equal(argv[1], "--connect"))) {
+        vdConnectURI = argv[2];
+        argc -= 2;
+        argv += 2;
+    } else if (argc >= 2 && g_str_has_prefix(argv[1], "--connect=")) {
+        vdConnectURI = argv[1] + strlen("--connect=");
+        argc -= 1;
+        argv += 1;
+    }
     if (argc < 2) {
         vdUsage(stderr);
         return EXIT_USAGE;

@@ -414,6 +414,16 @@ vdGuardExplain(const vdTable *table,
 }
 
 
+/* The generation @doc is stamped with (1 without a stamp); 0 on error. */
+unsigned int
+vdGuardGeneration(xmlDocPtr doc,
+                  bool *stamped,
+                  GError **error)
+{
+    return vdGuardStampGeneration(doc, stamped, error);
+}
+
+
 GPtrArray *
 vdGuardCheckABI(xmlDocPtr a,
                 xmlDocPtr b,

@@ -47,3 +47,4 @@ char *vdGuardExplain(const vdTable *table, xmlDocPtr doc, GError **error);
 char *vdGuardDiff(const vdTable *table, xmlDocPtr doc, unsigned int target,
                   const char *name, GError **error);
 GPtrArray *vdGuardCheckABI(xmlDocPtr a, xmlDocPtr b, GError **error);
+unsigned int vdGuardGeneration(xmlDocPtr doc, bool *stamped, GError **error);

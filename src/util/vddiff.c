@@ -91,7 +91,7 @@ vdDiffUnified(const char *a,
             l.op = ' ';
             l.line = la[i++];
             j++;
-        } else if (j < nb && (i == na || L(i, j + 1) >= L(i + 1, j))) {
+        } else if (j < nb && (i == na || L(i, j + 1) > L(i + 1, j))) {
             l.op = '+';
             l.line = lb[j++];
             changed = true;
