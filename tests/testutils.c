@@ -5,9 +5,13 @@
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "defaults/vdtable.h"
+#include "guard/vdguard.h"
 #include "testutils.h"
+#include "util/vdxml.h"
 
 bool
 vdTestRegenerate(void)
@@ -45,6 +49,22 @@ vdTestPath(const char *first,
     va_end(ap);
     g_ptr_array_add(parts, NULL);
     return g_build_filenamev((char **)parts->pdata);
+}
+
+
+const char *
+vdTestRelPath(const char *path)
+{
+    static char *top;
+    gsize n;
+
+    if (!top) {
+        g_autofree char *dir = g_path_get_dirname(VD_TEST_SRCDIR);
+
+        top = g_strconcat(dir, G_DIR_SEPARATOR_S, NULL);
+    }
+    n = strlen(top);
+    return strncmp(path, top, n) == 0 ? path + n : path;
 }
 
 
@@ -157,12 +177,13 @@ vdTestCompareToFile(const char *actual,
             g_file_get_contents(path, &old, NULL, NULL);
         if (old && g_str_equal(old, actual))
             return true;
-        g_test_message("regenerated %s", path);
+        g_test_message("regenerated %s", vdTestRelPath(path));
         return vdTestWriteFile(path, actual);
     }
 
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        g_test_message("%s does not exist; create it with VD_TEST_REGENERATE_OUTPUT=1", path);
+        g_test_message("%s does not exist; create it with VD_TEST_REGENERATE_OUTPUT=1",
+                       vdTestRelPath(path));
         return false;
     }
     if (!(expected = vdTestLoadFile(path, NULL)))
@@ -170,14 +191,14 @@ vdTestCompareToFile(const char *actual,
     if (g_str_equal(expected, actual))
         return true;
 
-    g_test_message("%s differs from the actual output%s", path,
+    g_test_message("%s differs from the actual output%s", vdTestRelPath(path),
                    vdTestDebugLevel() ? "" : " (VD_TEST_DEBUG=1 shows a diff)");
     if (vdTestDebugLevel() == 1) {
         g_autofree char *diff = vdTestDiff(expected, actual, 3);
 
-        g_test_message("--- %s\n+++ actual\n%s", path, diff);
+        g_test_message("--- %s\n+++ actual\n%s", vdTestRelPath(path), diff);
     } else if (vdTestDebugLevel() >= 2) {
-        g_test_message("expected (%s):\n%s\nactual:\n%s", path, expected, actual);
+        g_test_message("expected (%s):\n%s\nactual:\n%s", vdTestRelPath(path), expected, actual);
     }
     return false;
 }
@@ -227,4 +248,29 @@ vdTestCaseArch(const char *name)
     const char *dash = strchr(name, '-');
 
     return dash ? g_strndup(name, dash - name) : g_strdup(name);
+}
+
+
+char *
+vdTestApplyBuf(const vdTable *table,
+               unsigned int generation,
+               const char *buf,
+               gsize len,
+               const char *name,
+               GError **error)
+{
+    vdGuardRequest req = { .context = VD_GUARD_NEW, .generation = generation };
+    vdGuardResult res = { 0 };
+    g_autoptr(xmlDoc) doc = NULL;
+    char *out;
+
+    if (!(doc = vdXMLParse(buf, len, name, "domain", error)))
+        return NULL;
+    if (!vdGuardApply(table, doc, &req, &res, error)) {
+        vdGuardResultClear(&res);
+        return NULL;
+    }
+    out = vdXMLFormat(res.doc);
+    vdGuardResultClear(&res);
+    return out;
 }

@@ -9,6 +9,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "defaults/vdtable.h"
+
 #ifndef abs_srcdir
 # error "abs_srcdir must be defined by the build (tests/meson.build)"
 #endif
@@ -22,6 +24,10 @@ bool vdTestRegenerate(void);
 
 /* VD_TEST_DEBUG=1 prints a trimmed diff on a mismatch, 2 the full texts. */
 int vdTestDebugLevel(void);
+
+/* @path relative to the top of the source tree when it is inside it, for messages
+ * (a pointer into @path). */
+const char *vdTestRelPath(const char *path);
 
 /* The whole file, NUL-terminated; NULL (with a test message) when it cannot be read. */
 char *vdTestLoadFile(const char *path, gsize *len);
@@ -44,6 +50,17 @@ GPtrArray *vdTestListCases(void);
 
 /* The architecture a case name starts with ("x86_64" for "x86_64-pc-minimal"). */
 char *vdTestCaseArch(const char *name);
+
+/* Parse @buf, complete it under generation @generation of @table in the guard's 'new'
+ * context (engine and generation stamp) and format the result: the path of
+ * `virt-defaults apply --generation N`.  NULL with @error set when the
+ * definition is refused. */
+char *vdTestApplyBuf(const vdTable *table,
+                     unsigned int generation,
+                     const char *buf,
+                     gsize len,
+                     const char *name,
+                     GError **error);
 
 /* Points G_TEST_SRCDIR-style paths at the source tree: abs_srcdir/@first/... */
 char *vdTestPath(const char *first, ...) G_GNUC_NULL_TERMINATED;

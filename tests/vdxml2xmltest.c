@@ -1,6 +1,9 @@
 /*
  * vdxml2xmltest.c: generation 1 against what libvirt 9.0 stores
  *
+ * Every input goes the way of `virt-defaults apply --generation 1`: the guard's 'new'
+ * context, which runs the engine and writes the generation stamp.
+ *
  * For every tests/vdxml2xmldata/<case>.xml with a golden in tests/vdxml2xmloutdata:
  *
  *   <case>.gen1.xml   libvirt 9.0 accepted the input and stored this.  The engine must
@@ -79,16 +82,7 @@ vdTestApply(const char *buf,
             const char *filename,
             vdTestRun *run)
 {
-    vdEngineOptions opts = { .generation = VD_TEST_GENERATION, .newDomain = true };
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(vdDomainDef) def = NULL;
-
-    if (!(doc = vdXMLParse(buf, len, filename, "domain", &run->error)) ||
-        !(def = vdDomainDefParse(doc, &run->error)) ||
-        !vdEngineApply(def, vdTestTable, &opts, &run->error) ||
-        !vdDomainDefSync(def, &run->error))
-        return;
-    run->xml = vdXMLFormat(doc);
+    run->xml = vdTestApplyBuf(vdTestTable, VD_TEST_GENERATION, buf, len, filename, &run->error);
 }
 
 
@@ -415,7 +409,7 @@ vdTestPin(const vdTestCase *tc,
 
     if (!existed && !otherExisted) {
         g_string_append_printf(why, "no pinned output: run with VD_TEST_REGENERATE_OUTPUT=1 "
-                               "and commit %s; ", path);
+                               "and commit %s; ", vdTestRelPath(path));
     } else if (gen && gen->released) {
         g_string_append_printf(why,
                                "generation %u is released and may not change, but the %s "
@@ -425,11 +419,11 @@ vdTestPin(const vdTestCase *tc,
                                "that disagrees with libvirt 9.0, and say so in the commit); ",
                                VD_TEST_GENERATION,
                                g_str_equal(kind, "vderr") ? "refusal" : "output",
-                               existed ? path : other);
+                               vdTestRelPath(existed ? path : other));
     } else {
         g_string_append_printf(why, "the output differs from the pinned %s "
                                "(VD_TEST_REGENERATE_OUTPUT=1 rewrites it); ",
-                               existed ? path : other);
+                               vdTestRelPath(existed ? path : other));
     }
     return false;
 }
