@@ -160,46 +160,15 @@ static const char *const vdGenericChildOrder[] = {
     "target", "listen", "codec", "master", "alias", "address", NULL
 };
 
+static const char *const *const vdChildOrders[VD_DEVICE_LAST] = {
+    [VD_DEVICE_DISK] = vdDiskChildOrder,
+    [VD_DEVICE_INTERFACE] = vdInterfaceChildOrder,
+};
+
 static const char *const *
 vdChildOrder(vdDeviceKind kind)
 {
-    switch (kind) {
-    case VD_DEVICE_DISK:
-        return vdDiskChildOrder;
-    case VD_DEVICE_INTERFACE:
-        return vdInterfaceChildOrder;
-    case VD_DEVICE_CONTROLLER:
-    case VD_DEVICE_LEASE:
-    case VD_DEVICE_FILESYSTEM:
-    case VD_DEVICE_SMARTCARD:
-    case VD_DEVICE_SERIAL:
-    case VD_DEVICE_PARALLEL:
-    case VD_DEVICE_CONSOLE:
-    case VD_DEVICE_CHANNEL:
-    case VD_DEVICE_INPUT:
-    case VD_DEVICE_TPM:
-    case VD_DEVICE_GRAPHICS:
-    case VD_DEVICE_SOUND:
-    case VD_DEVICE_AUDIO:
-    case VD_DEVICE_VIDEO:
-    case VD_DEVICE_HOSTDEV:
-    case VD_DEVICE_REDIRDEV:
-    case VD_DEVICE_REDIRFILTER:
-    case VD_DEVICE_HUB:
-    case VD_DEVICE_WATCHDOG:
-    case VD_DEVICE_MEMBALLOON:
-    case VD_DEVICE_RNG:
-    case VD_DEVICE_NVRAM:
-    case VD_DEVICE_PANIC:
-    case VD_DEVICE_SHMEM:
-    case VD_DEVICE_MEMORY:
-    case VD_DEVICE_IOMMU:
-    case VD_DEVICE_VSOCK:
-    case VD_DEVICE_CRYPTO:
-    case VD_DEVICE_LAST:
-        break;
-    }
-    return vdGenericChildOrder;
+    return vdChildOrders[kind] ? vdChildOrders[kind] : vdGenericChildOrder;
 }
 
 
@@ -329,58 +298,23 @@ vdDeviceKey(const vdDomainDef *def,
     guint i;
     guint n = 0;
 
-    switch (dev->kind) {
-    case VD_DEVICE_CONTROLLER:
+    if (dev->kind == VD_DEVICE_CONTROLLER && vdDeviceGet(dev, VD_PROP_TYPE) &&
+        vdDeviceIndex(dev) >= 0) {
+        const char *model = vdDeviceGet(dev, VD_PROP_MODEL);
+
         /* a USB2 set shares one index: its members differ by model */
-        if (vdDevicePropIs(dev, VD_PROP_TYPE, "usb") && vdDeviceIndex(dev) >= 0 &&
-            vdDeviceGet(dev, VD_PROP_MODEL) && g_str_has_prefix(vdDeviceGet(dev, VD_PROP_MODEL), "ich9-"))
-            return g_strdup_printf("controller/usb/%d/%s", vdDeviceIndex(dev),
-                                   vdDeviceGet(dev, VD_PROP_MODEL));
-        if (vdDeviceGet(dev, VD_PROP_TYPE) && vdDeviceIndex(dev) >= 0)
-            return g_strdup_printf("controller/%s/%d", vdDeviceGet(dev, VD_PROP_TYPE),
-                                   vdDeviceIndex(dev));
-        break;
-    case VD_DEVICE_DISK:
-        if (vdDeviceGet(dev, VD_PROP_DEV))
-            return g_strdup_printf("disk/%s", vdDeviceGet(dev, VD_PROP_DEV));
-        break;
-    case VD_DEVICE_INTERFACE:
-        if (vdDeviceGet(dev, VD_PROP_MAC))
-            return g_strdup_printf("interface/%s", vdDeviceGet(dev, VD_PROP_MAC));
-        break;
-    case VD_DEVICE_AUDIO:
-        if (vdDeviceGet(dev, VD_PROP_ID))
-            return g_strdup_printf("audio/%s", vdDeviceGet(dev, VD_PROP_ID));
-        break;
-    case VD_DEVICE_LEASE:
-    case VD_DEVICE_FILESYSTEM:
-    case VD_DEVICE_SMARTCARD:
-    case VD_DEVICE_SERIAL:
-    case VD_DEVICE_PARALLEL:
-    case VD_DEVICE_CONSOLE:
-    case VD_DEVICE_CHANNEL:
-    case VD_DEVICE_INPUT:
-    case VD_DEVICE_TPM:
-    case VD_DEVICE_GRAPHICS:
-    case VD_DEVICE_SOUND:
-    case VD_DEVICE_VIDEO:
-    case VD_DEVICE_HOSTDEV:
-    case VD_DEVICE_REDIRDEV:
-    case VD_DEVICE_REDIRFILTER:
-    case VD_DEVICE_HUB:
-    case VD_DEVICE_WATCHDOG:
-    case VD_DEVICE_MEMBALLOON:
-    case VD_DEVICE_RNG:
-    case VD_DEVICE_NVRAM:
-    case VD_DEVICE_PANIC:
-    case VD_DEVICE_SHMEM:
-    case VD_DEVICE_MEMORY:
-    case VD_DEVICE_IOMMU:
-    case VD_DEVICE_VSOCK:
-    case VD_DEVICE_CRYPTO:
-    case VD_DEVICE_LAST:
-        break;
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "usb") && model && g_str_has_prefix(model, "ich9-"))
+            return g_strdup_printf("controller/usb/%d/%s", vdDeviceIndex(dev), model);
+        return g_strdup_printf("controller/%s/%d", vdDeviceGet(dev, VD_PROP_TYPE),
+                               vdDeviceIndex(dev));
     }
+    if (dev->kind == VD_DEVICE_DISK && vdDeviceGet(dev, VD_PROP_DEV))
+        return g_strdup_printf("disk/%s", vdDeviceGet(dev, VD_PROP_DEV));
+    if (dev->kind == VD_DEVICE_INTERFACE && vdDeviceGet(dev, VD_PROP_MAC))
+        return g_strdup_printf("interface/%s", vdDeviceGet(dev, VD_PROP_MAC));
+    if (dev->kind == VD_DEVICE_AUDIO && vdDeviceGet(dev, VD_PROP_ID))
+        return g_strdup_printf("audio/%s", vdDeviceGet(dev, VD_PROP_ID));
+
     for (i = 0; i < devs->len; i++) {
         vdDevice *d = g_ptr_array_index(devs, i);
 

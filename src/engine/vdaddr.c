@@ -12,7 +12,7 @@
 #include "util/vderror.h"
 
 /* Device kinds in the order libvirt walks a definition's devices. */
-static const vdDeviceKind vdIterateOrder[] = {
+const vdDeviceKind vdIterateOrder[VD_ITERATE_KINDS] = {
     VD_DEVICE_DISK, VD_DEVICE_INTERFACE, VD_DEVICE_SOUND, VD_DEVICE_HOSTDEV, VD_DEVICE_VIDEO,
     VD_DEVICE_CONTROLLER, VD_DEVICE_SMARTCARD, VD_DEVICE_SERIAL, VD_DEVICE_PARALLEL,
     VD_DEVICE_CHANNEL, VD_DEVICE_CONSOLE, VD_DEVICE_INPUT, VD_DEVICE_FILESYSTEM,
@@ -280,55 +280,72 @@ vdEngineAssignSpaprVIO(vdEngineCtx *ctx,
 
 /* ---- CCW -------------------------------------------------------------------- */
 
+/* Which devices are of a given kind of bus: rows of (kind, property, value); a NULL
+ * property matches every device of the kind, a NULL value any set value, and a
+ * value starting with '!' every value but that one. */
+typedef struct {
+    vdDeviceKind kind;
+    vdProp prop;
+    const char *value;
+} vdDeviceMatch;
+
+#define ANY VD_PROP_LAST
+
+static bool
+vdDeviceMatches(const vdDevice *d,
+                const vdDeviceMatch *rows,
+                size_t nrows)
+{
+    size_t i;
+
+    for (i = 0; i < nrows; i++) {
+        const char *v;
+
+        if (rows[i].kind != d->kind)
+            continue;
+        if (rows[i].prop == ANY)
+            return true;
+        v = vdDeviceGet(d, rows[i].prop);
+        if (!rows[i].value) {
+            if (v)
+                return true;
+        } else if (rows[i].value[0] == '!') {
+            if (g_strcmp0(v, rows[i].value + 1) != 0)
+                return true;
+        } else if (g_strcmp0(v, rows[i].value) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+
+/* Devices that are virtio devices, and so CCW devices on s390 and virtio-mmio ones
+ * on boards without PCI. */
+static const vdDeviceMatch vdVirtioDevices[] = {
+    { VD_DEVICE_DISK, VD_PROP_BUS, "virtio" },
+    { VD_DEVICE_INTERFACE, VD_PROP_MODEL, "virtio" },
+    { VD_DEVICE_INTERFACE, VD_PROP_MODEL, "virtio-transitional" },
+    { VD_DEVICE_INTERFACE, VD_PROP_MODEL, "virtio-non-transitional" },
+    { VD_DEVICE_VIDEO, VD_PROP_MODEL, "virtio" },
+    { VD_DEVICE_INPUT, VD_PROP_BUS, "virtio" },
+    { VD_DEVICE_CONTROLLER, VD_PROP_TYPE, "virtio-serial" },
+    { VD_DEVICE_CONTROLLER, VD_PROP_TYPE, "scsi" },
+    { VD_DEVICE_HOSTDEV, VD_PROP_TYPE, "scsi_host" },
+    { VD_DEVICE_MEMBALLOON, VD_PROP_MODEL, "!none" },
+    { VD_DEVICE_RNG, ANY, NULL },
+    { VD_DEVICE_FILESYSTEM, ANY, NULL },
+    { VD_DEVICE_VSOCK, ANY, NULL },
+    { VD_DEVICE_CRYPTO, ANY, NULL },
+    { VD_DEVICE_MEMORY, VD_PROP_MODEL, "virtio-pmem" },
+    { VD_DEVICE_MEMORY, VD_PROP_MODEL, "virtio-mem" },
+};
+
+
 static bool
 vdCCWIsVirtio(const vdDevice *d)
 {
-    const char *model = vdDeviceGet(d, VD_PROP_MODEL);
-
-    switch (d->kind) {
-    case VD_DEVICE_DISK:
-        return vdDevicePropIs(d, VD_PROP_BUS, "virtio");
-    case VD_DEVICE_INTERFACE:
-        return model && g_str_has_prefix(model, "virtio");
-    case VD_DEVICE_VIDEO:
-        return g_strcmp0(model, "virtio") == 0;
-    case VD_DEVICE_INPUT:
-        return vdDevicePropIs(d, VD_PROP_BUS, "virtio");
-    case VD_DEVICE_CONTROLLER:
-        return vdDevicePropIs(d, VD_PROP_TYPE, "virtio-serial") || vdDevicePropIs(d, VD_PROP_TYPE, "scsi");
-    case VD_DEVICE_HOSTDEV:
-        return vdDevicePropIs(d, VD_PROP_TYPE, "scsi_host");
-    case VD_DEVICE_MEMBALLOON:
-        return !vdDevicePropIs(d, VD_PROP_MODEL, "none");
-    case VD_DEVICE_RNG:
-    case VD_DEVICE_FILESYSTEM:
-    case VD_DEVICE_VSOCK:
-    case VD_DEVICE_CRYPTO:
-        return true;
-    case VD_DEVICE_MEMORY:
-        return g_strcmp0(model, "virtio-pmem") == 0 || g_strcmp0(model, "virtio-mem") == 0;
-    case VD_DEVICE_LEASE:
-    case VD_DEVICE_SMARTCARD:
-    case VD_DEVICE_SERIAL:
-    case VD_DEVICE_PARALLEL:
-    case VD_DEVICE_CONSOLE:
-    case VD_DEVICE_CHANNEL:
-    case VD_DEVICE_TPM:
-    case VD_DEVICE_GRAPHICS:
-    case VD_DEVICE_SOUND:
-    case VD_DEVICE_AUDIO:
-    case VD_DEVICE_REDIRDEV:
-    case VD_DEVICE_REDIRFILTER:
-    case VD_DEVICE_HUB:
-    case VD_DEVICE_WATCHDOG:
-    case VD_DEVICE_NVRAM:
-    case VD_DEVICE_PANIC:
-    case VD_DEVICE_SHMEM:
-    case VD_DEVICE_IOMMU:
-    case VD_DEVICE_LAST:
-        break;
-    }
-    return false;
+    return vdDeviceMatches(d, vdVirtioDevices, G_N_ELEMENTS(vdVirtioDevices));
 }
 
 
@@ -481,50 +498,28 @@ vdUSBControllerPorts(const vdDevice *c)
 }
 
 
+/* Devices that plug into a USB port. */
+static const vdDeviceMatch vdUSBDevices[] = {
+    { VD_DEVICE_HUB, VD_PROP_TYPE, "usb" },
+    { VD_DEVICE_HOSTDEV, VD_PROP_TYPE, "usb" },
+    { VD_DEVICE_DISK, VD_PROP_BUS, "usb" },
+    { VD_DEVICE_INPUT, VD_PROP_BUS, "usb" },
+    { VD_DEVICE_REDIRDEV, VD_PROP_BUS, "usb" },
+    { VD_DEVICE_CONTROLLER, VD_PROP_TYPE, "ccid" },
+    { VD_DEVICE_SERIAL, VD_PROP_TARGET_TYPE, "usb-serial" },
+    { VD_DEVICE_SOUND, VD_PROP_MODEL, "usb" },
+};
+
+#undef ANY
+
+
 static bool
 vdUSBIsDevice(const vdDevice *d)
 {
-    switch (d->kind) {
-    case VD_DEVICE_HUB:
-        return vdDevicePropIs(d, VD_PROP_TYPE, "usb");
-    case VD_DEVICE_HOSTDEV:
-        return vdDevicePropIs(d, VD_PROP_MODE, "subsystem") && vdDevicePropIs(d, VD_PROP_TYPE, "usb");
-    case VD_DEVICE_DISK:
-    case VD_DEVICE_INPUT:
-    case VD_DEVICE_REDIRDEV:
-        return vdDevicePropIs(d, VD_PROP_BUS, "usb");
-    case VD_DEVICE_CONTROLLER:
-        return vdDevicePropIs(d, VD_PROP_TYPE, "ccid");
-    case VD_DEVICE_SERIAL:
-        return vdDevicePropIs(d, VD_PROP_TARGET_TYPE, "usb-serial");
-    case VD_DEVICE_SOUND:
-        return vdDevicePropIs(d, VD_PROP_MODEL, "usb");
-    case VD_DEVICE_INTERFACE:
-    case VD_DEVICE_LEASE:
-    case VD_DEVICE_FILESYSTEM:
-    case VD_DEVICE_SMARTCARD:
-    case VD_DEVICE_PARALLEL:
-    case VD_DEVICE_CONSOLE:
-    case VD_DEVICE_CHANNEL:
-    case VD_DEVICE_TPM:
-    case VD_DEVICE_GRAPHICS:
-    case VD_DEVICE_AUDIO:
-    case VD_DEVICE_VIDEO:
-    case VD_DEVICE_REDIRFILTER:
-    case VD_DEVICE_WATCHDOG:
-    case VD_DEVICE_MEMBALLOON:
-    case VD_DEVICE_RNG:
-    case VD_DEVICE_NVRAM:
-    case VD_DEVICE_PANIC:
-    case VD_DEVICE_SHMEM:
-    case VD_DEVICE_MEMORY:
-    case VD_DEVICE_IOMMU:
-    case VD_DEVICE_VSOCK:
-    case VD_DEVICE_CRYPTO:
-    case VD_DEVICE_LAST:
-        break;
-    }
-    return false;
+    /* a USB hostdev must also be a subsystem one */
+    if (d->kind == VD_DEVICE_HOSTDEV && !vdDevicePropIs(d, VD_PROP_MODE, "subsystem"))
+        return false;
+    return vdDeviceMatches(d, vdUSBDevices, G_N_ELEMENTS(vdUSBDevices));
 }
 
 

@@ -17,6 +17,11 @@ typedef struct {
     const char *family;       /* NULL when no family matches */
 } vdEngineCtx;
 
+/* Device kinds in the order libvirt walks a definition's devices (CCW and zPCI
+ * numbers are handed out in this order). */
+#define VD_ITERATE_KINDS 26
+extern const vdDeviceKind vdIterateOrder[VD_ITERATE_KINDS];
+
 const char *vdEngineSetting(const vdEngineCtx *ctx, const char *setting, const char **origin);
 bool vdEngineSettingIs(const vdEngineCtx *ctx, const char *setting, const char *value);
 unsigned int vdEngineSettingUInt(const vdEngineCtx *ctx, const char *setting, unsigned int dflt);

@@ -1244,14 +1244,6 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
 static void
 vdPCIAssignZpci(vdEngineCtx *ctx)
 {
-    static const vdDeviceKind order[] = {
-        VD_DEVICE_DISK, VD_DEVICE_INTERFACE, VD_DEVICE_SOUND, VD_DEVICE_HOSTDEV, VD_DEVICE_VIDEO,
-        VD_DEVICE_CONTROLLER, VD_DEVICE_SMARTCARD, VD_DEVICE_SERIAL, VD_DEVICE_PARALLEL,
-        VD_DEVICE_CHANNEL, VD_DEVICE_CONSOLE, VD_DEVICE_INPUT, VD_DEVICE_FILESYSTEM,
-        VD_DEVICE_WATCHDOG, VD_DEVICE_MEMBALLOON, VD_DEVICE_RNG, VD_DEVICE_NVRAM, VD_DEVICE_HUB,
-        VD_DEVICE_SHMEM, VD_DEVICE_TPM, VD_DEVICE_PANIC, VD_DEVICE_MEMORY, VD_DEVICE_REDIRDEV,
-        VD_DEVICE_IOMMU, VD_DEVICE_VSOCK, VD_DEVICE_CRYPTO,
-    };
     g_autoptr(GHashTable) uids = g_hash_table_new(NULL, NULL);
     g_autoptr(GHashTable) fids = g_hash_table_new(NULL, NULL);
     unsigned int uid = 1;
@@ -1259,9 +1251,9 @@ vdPCIAssignZpci(vdEngineCtx *ctx)
     size_t k;
     guint i;
 
-    for (k = 0; k < G_N_ELEMENTS(order); k++) {
-        for (i = 0; i < ctx->def->devices[order[k]]->len; i++) {
-            vdDevice *d = g_ptr_array_index(ctx->def->devices[order[k]], i);
+    for (k = 0; k < VD_ITERATE_KINDS; k++) {
+        for (i = 0; i < ctx->def->devices[vdIterateOrder[k]]->len; i++) {
+            vdDevice *d = g_ptr_array_index(ctx->def->devices[vdIterateOrder[k]], i);
 
             if (d->addr.type == VD_ADDRESS_PCI && d->addr.hasZpci) {
                 g_hash_table_add(uids, GUINT_TO_POINTER(d->addr.zpciUid));
@@ -1269,9 +1261,9 @@ vdPCIAssignZpci(vdEngineCtx *ctx)
             }
         }
     }
-    for (k = 0; k < G_N_ELEMENTS(order); k++) {
-        for (i = 0; i < ctx->def->devices[order[k]]->len; i++) {
-            vdDevice *d = g_ptr_array_index(ctx->def->devices[order[k]], i);
+    for (k = 0; k < VD_ITERATE_KINDS; k++) {
+        for (i = 0; i < ctx->def->devices[vdIterateOrder[k]]->len; i++) {
+            vdDevice *d = g_ptr_array_index(ctx->def->devices[vdIterateOrder[k]], i);
             vdAddress a;
 
             if (d->addr.type != VD_ADDRESS_PCI || d->addr.hasZpci ||
