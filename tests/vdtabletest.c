@@ -1,0 +1,506 @@
+/*
+ * vdtabletest.c: invariants of the defaults table
+ *
+ * The built-in table (the XML files of src/defaults and the QEMU 7.2 capability profile) is walked
+ * row by row: every rule has an id, a reason, a setting the engine knows with a value
+ * of the right kind, a generation the table defines, architectures and a family that
+ * exist; ids are unique; every pattern of every machine family matches a machine of
+ * the capability profile.  Then every golden case is run through the engine and the
+ * rule ids it reports as the origin of what it supplied are collected: every rule of
+ * generation 1 must be exercised by at least one case, or it is either dead or
+ * untested.
+ *
+ * Findings already known when this test was written are listed below and report as
+ * TAP "TODO" with the full list, so the suite stays green while they are visible; a
+ * new finding fails, and a listed one that is gone prints a notice asking to remove
+ * it from the list.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "conf/vddomain.h"
+#include "defaults/vdtable.h"
+#include "engine/vdengine.h"
+#include "testutils.h"
+#include "util/vderror.h"
+#include "util/vdxml.h"
+
+static vdTable *vdTestTable;
+
+/* Rules of generation 1 that no golden case reports as an origin.  Most are settings
+ * the engine consults without supplying an item (pci.supported, virtio.transport,
+ * panic.models, ...), so it records no origin for them; the others lack a case. */
+static const char *const vdTableKnownUnexercised[] = {
+    "x86.nopci.pci.root",
+    "x86.pci.supported",
+    "x86.panic.models",
+    "x86.i440fx.pci.spare-bridge-slot",
+    "x86.q35.pci.spare-root-ports",
+    "x86.virtio.transport",
+    "x86.q35.vcpu.max-without-eim",
+    "arm.pci.supported",
+    "arm.virt.pci.supported",
+    "arm.versatile.pci.supported",
+    "arm.virt.pci.spare-root-ports",
+    "arm.virt.virtio.transport",
+    "arm.virt.virtio.mmio-if-present",
+    "arm.vexpress.virtio.transport",
+    "riscv.pci.supported",
+    "riscv.virt.pci.supported",
+    "riscv.virt.pci.spare-root-ports",
+    "riscv.virt.virtio.transport",
+    "riscv.virt.virtio.mmio-if-present",
+    "riscv.input.default-bus",
+    "ppc64.pci.supported",
+    "ppc64.pseries.pci.root-model-name",
+    "ppc64.pseries.pci.multiple-roots",
+    "ppc64.pci.spare-bridge-slot",
+    "ppc64.virtio.transport",
+    "ppc64.input.default-bus",
+    "ppc64.scsi.default-model",
+    "ppc64.pseries.panic.models",
+    "s390x.pci.supported",
+    "s390x.pci.zpci",
+    "s390x.pci.spare-bridge-slot",
+    "s390x.virtio.transport",
+    "s390x.input.tablet-bus",
+    "s390x.panic.models",
+    "all.disk.driver-name",
+    "all.disk.driver-format",
+    "all.audio.sdl",
+    "all.video.vram.vmvga",
+    NULL
+};
+
+/* Architectures the rules name that the capability profile lacks: riscv32 is in
+ * riscv.xml, but build-aux/gen-caps.py does not profile qemu-system-riscv32, so the
+ * engine refuses riscv32 definitions that libvirt 9.0 accepts. */
+static const char *const vdTableKnownMissingArches[] = {
+    "riscv32",
+    NULL
+};
+
+/* Machine patterns (family:pattern) that match no machine of QEMU 7.2. */
+static const char *const vdTableKnownDeadPatterns[] = {
+    "i440fx:pc-0.*",
+    "i440fx:pc-1.*",
+    "i440fx:rhel*",
+    "riscv-virt:virt-*",
+    NULL
+};
+
+
+static int vdTableTestStrCmp(gconstpointer a, gconstpointer b);
+
+/* @found maps a finding's key to its message.  Unknown findings fail; known ones make
+ * the test incomplete; a known finding that is gone asks for its removal. */
+static void
+vdTableTestReport(GHashTable *found,
+                  const char *const *known,
+                  const char *listName)
+{
+    g_autoptr(GString) todo = g_string_new(NULL);
+    g_autoptr(GPtrArray) keys = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer key;
+    bool failed = false;
+    guint ntodo = 0;
+    guint i;
+
+    g_hash_table_iter_init(&iter, found);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(keys, key);
+
+    g_ptr_array_sort(keys, vdTableTestStrCmp);
+    for (i = 0; i < keys->len; i++) {
+        const char *k = g_ptr_array_index(keys, i);
+        const char *msg = g_hash_table_lookup(found, k);
+
+        if (g_strv_contains(known, k)) {
+            g_string_append_printf(todo, "\n  %s", msg);
+            ntodo++;
+            continue;
+        }
+        g_test_message("%s", msg);
+        failed = true;
+    }
+    for (i = 0; known[i]; i++) {
+        if (!g_hash_table_contains(found, known[i]))
+            g_test_message("NOTICE: '%s' is fixed: remove it from %s in tests/vdtabletest.c",
+                           known[i], listName);
+    }
+    if (failed) {
+        g_test_fail();
+        return;
+    }
+    if (ntodo) {
+        g_autofree char *reason = g_strdup_printf("%u known finding(s), see %s", ntodo, listName);
+
+        g_test_message("known findings:%s", todo->str);
+        g_test_incomplete(reason);
+    }
+}
+
+static int
+vdTableTestStrCmp(gconstpointer a,
+                  gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+
+static void
+vdTableTestLoad(void)
+{
+    g_assert_nonnull(vdTestTable);
+    g_assert_cmpuint(vdTestTable->rules->len, >, 0);
+    g_assert_cmpuint(vdTestTable->families->len, >, 0);
+    g_assert_cmpuint(vdTestTable->arches->len, >, 0);
+    g_assert_nonnull(vdTableFindGeneration(vdTestTable, vdTestTable->current));
+    g_assert_nonnull(vdTableFindGeneration(vdTestTable, 1));
+    g_assert_true(vdTableFindGeneration(vdTestTable, 1)->released);
+}
+
+
+static bool
+vdTableTestValueOK(const vdSettingInfo *info,
+                   const char *value)
+{
+    guint64 n;
+
+    switch (info->kind) {
+    case VD_SETTING_WORD:
+        return *value && !strpbrk(value, " \t\n");
+    case VD_SETTING_LIST:
+        return *value != '\0';
+    case VD_SETTING_UINT:
+        return g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT, &n, NULL);
+    case VD_SETTING_BOOL:
+        return g_str_equal(value, "yes") || g_str_equal(value, "no");
+    }
+    return false;
+}
+
+
+static bool
+vdTableTestBlank(const char *s)
+{
+    for (; *s; s++) {
+        if (!g_ascii_isspace(*s))
+            return false;
+    }
+    return true;
+}
+
+
+static void
+vdTableTestRules(void)
+{
+    g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) arches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    guint i;
+
+    for (i = 0; i < vdTestTable->rules->len; i++) {
+        const vdRule *r = g_ptr_array_index(vdTestTable->rules, i);
+        const char *where = r->file ? r->file : "?";
+        const vdSettingInfo *info;
+        const vdRule *first;
+
+        if (!r->id || !*r->id) {
+            g_test_message("%s:%d: a rule has no id", where, r->line);
+            g_test_fail();
+            continue;
+        }
+        if ((first = g_hash_table_lookup(ids, r->id))) {
+            g_test_message("%s:%d: rule id '%s' is already used at %s:%d",
+                           where, r->line, r->id, first->file, first->line);
+            g_test_fail();
+        }
+        g_hash_table_insert(ids, r->id, (gpointer)r);
+
+        if (!r->reason || vdTableTestBlank(r->reason)) {
+            g_test_message("%s:%d: rule '%s' gives no reason", where, r->line, r->id);
+            g_test_fail();
+        }
+        if (!r->setting || !(info = vdSettingFind(r->setting))) {
+            g_test_message("%s:%d: rule '%s' names an unknown setting '%s'",
+                           where, r->line, r->id, r->setting ? r->setting : "");
+            g_test_fail();
+        } else if (!r->value || !vdTableTestValueOK(info, r->value)) {
+            g_test_message("%s:%d: rule '%s': '%s' is not a valid value for %s",
+                           where, r->line, r->id, r->value ? r->value : "", r->setting);
+            g_test_fail();
+        }
+        if (r->generation < 1 || !vdTableFindGeneration(vdTestTable, r->generation)) {
+            g_test_message("%s:%d: rule '%s' belongs to generation %u, which the table "
+                           "does not define", where, r->line, r->id, r->generation);
+            g_test_fail();
+        }
+        if (r->arches) {
+            size_t j;
+
+            for (j = 0; r->arches[j]; j++) {
+                if (!vdTableFindArch(vdTestTable, r->arches[j]) &&
+                    !g_hash_table_contains(arches, r->arches[j]))
+                    g_hash_table_insert(arches, g_strdup(r->arches[j]),
+                                        g_strdup_printf("%s:%d: rule '%s' (and maybe others) "
+                                                        "names architecture '%s', which the "
+                                                        "capability profile lacks",
+                                                        where, r->line, r->id, r->arches[j]));
+            }
+        }
+        if (r->family) {
+            guint j;
+            bool found = false;
+
+            for (j = 0; j < vdTestTable->families->len; j++) {
+                const vdFamily *f = g_ptr_array_index(vdTestTable->families, j);
+
+                found |= g_str_equal(f->name, r->family);
+            }
+            if (!found) {
+                g_test_message("%s:%d: rule '%s' names an unknown family '%s'",
+                               where, r->line, r->id, r->family);
+                g_test_fail();
+            }
+        }
+        if (r->minVersion && r->maxVersion &&
+            vdMachineVersionCompare(r->minVersion, r->maxVersion) > 0) {
+            g_test_message("%s:%d: rule '%s' has an empty version range %s..%s",
+                           where, r->line, r->id, r->minVersion, r->maxVersion);
+            g_test_fail();
+        }
+    }
+    if (!g_test_failed())
+        vdTableTestReport(arches, vdTableKnownMissingArches, "vdTableKnownMissingArches");
+}
+
+
+static void
+vdTableTestGenerations(void)
+{
+    guint i;
+
+    for (i = 0; i < vdTestTable->generations->len; i++) {
+        const vdGeneration *g = g_ptr_array_index(vdTestTable->generations, i);
+
+        g_assert_cmpuint(g->number, ==, i + 1);
+        g_assert_nonnull(g->title);
+        g_assert_cmpstr(g->title, !=, "");
+    }
+    g_assert_cmpuint(vdTestTable->current, <=, vdTestTable->generations->len);
+}
+
+
+static bool
+vdTableTestArchMatches(const vdCapsArch *arch,
+                       const char *pattern)
+{
+    guint k;
+
+    for (k = 0; k < arch->machines->len; k++) {
+        const vdCapsMachine *m = g_ptr_array_index(arch->machines, k);
+
+        if (g_pattern_match_simple(pattern, m->name) ||
+            (m->alias && g_pattern_match_simple(pattern, m->alias)))
+            return true;
+    }
+    return false;
+}
+
+
+/* A family must match some machine of QEMU 7.2; a pattern that matches none is dead,
+ * or misspelt. */
+static void
+vdTableTestFamilies(void)
+{
+    g_autoptr(GHashTable) dead = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    guint i;
+
+    for (i = 0; i < vdTestTable->families->len; i++) {
+        const vdFamily *f = g_ptr_array_index(vdTestTable->families, i);
+        bool any = false;
+        size_t p;
+
+        g_assert_nonnull(f->machines);
+        g_assert_nonnull(f->machines[0]);
+        for (p = 0; f->machines[p]; p++) {
+            bool found = false;
+            guint j;
+
+            for (j = 0; j < vdTestTable->arches->len && !found; j++) {
+                const vdCapsArch *a = g_ptr_array_index(vdTestTable->arches, j);
+
+                if (f->arches && !g_strv_contains((const char *const *)f->arches, a->name))
+                    continue;
+                found = vdTableTestArchMatches(a, f->machines[p]);
+            }
+            any |= found;
+            if (!found)
+                g_hash_table_insert(dead, g_strdup_printf("%s:%s", f->name, f->machines[p]),
+                                    g_strdup_printf("family '%s': machine pattern '%s' matches "
+                                                    "no machine of the capability profile",
+                                                    f->name, f->machines[p]));
+        }
+        if (!any) {
+            g_test_message("family '%s' matches no machine of the capability profile", f->name);
+            g_test_fail();
+        }
+    }
+    if (!g_test_failed())
+        vdTableTestReport(dead, vdTableKnownDeadPatterns, "vdTableKnownDeadPatterns");
+}
+
+
+/* ---- rule coverage --------------------------------------------------------------- */
+
+static void
+vdTableTestNoteOrigin(GHashTable *used,
+                      const char *origin)
+{
+    if (origin)
+        g_hash_table_add(used, (gpointer)origin);
+}
+
+
+static void
+vdTableTestCollect(const vdDomainDef *def,
+                   GHashTable *used)
+{
+    guint kind;
+
+    vdTableTestNoteOrigin(used, def->machineOrigin);
+    for (kind = 0; kind < VD_DEVICE_LAST; kind++) {
+        guint i;
+
+        for (i = 0; i < vdDomainDefCount(def, kind); i++) {
+            const vdDevice *dev = vdDomainDefGet(def, kind, i);
+            guint p;
+
+            vdTableTestNoteOrigin(used, dev->origin);
+            vdTableTestNoteOrigin(used, dev->addrOrigin);
+            for (p = 0; p < VD_PROP_LAST; p++)
+                vdTableTestNoteOrigin(used, dev->propOrigin[p]);
+        }
+    }
+}
+
+
+/* Every rule id the engine reports while completing the golden cases under
+ * generation 1.  Refused cases count too: the rules that filled in things before the
+ * refusal were consulted all the same. */
+static GHashTable *
+vdTableTestUsedRules(void)
+{
+    g_autoptr(GPtrArray) cases = vdTestListCases();
+    GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) origins = g_hash_table_new(g_str_hash, g_str_equal);
+    vdEngineOptions opts = { .generation = 1, .newDomain = true };
+    GHashTableIter iter;
+    gpointer key;
+    guint i;
+
+    for (i = 0; i < cases->len; i++) {
+        const char *name = g_ptr_array_index(cases, i);
+        g_autofree char *base = g_strdup_printf("%s.xml", name);
+        g_autofree char *path = vdTestPath("vdxml2xmldata", base, NULL);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(vdDomainDef) def = NULL;
+
+        if (!(doc = vdXMLParseFile(path, "domain", &err)) ||
+            !(def = vdDomainDefParse(doc, &err))) {
+            g_autofree char *xbase = g_strdup_printf("%s.gen1.xml", name);
+            g_autofree char *golden = vdTestPath("vdxml2xmloutdata", xbase, NULL);
+
+            /* a definition libvirt refuses may well be refused by the parser */
+            if (g_file_test(golden, G_FILE_TEST_EXISTS)) {
+                g_test_message("%s: %s", name, err->message);
+                g_test_fail();
+            }
+            continue;
+        }
+        vdEngineApply(def, vdTestTable, &opts, NULL);
+        g_hash_table_remove_all(origins);
+        vdTableTestCollect(def, origins);
+        /* the origins point into the table or into static strings; copy them while
+         * the definition is alive */
+        g_hash_table_iter_init(&iter, origins);
+        while (g_hash_table_iter_next(&iter, &key, NULL)) {
+            if (!g_hash_table_contains(used, key))
+                g_hash_table_add(used, g_strdup(key));
+        }
+    }
+    return used;
+}
+
+
+static void
+vdTableTestCoverage(void)
+{
+    g_autoptr(GHashTable) used = vdTableTestUsedRules();
+    g_autoptr(GHashTable) unused = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    guint i;
+
+    for (i = 0; i < vdTestTable->rules->len; i++) {
+        const vdRule *r = g_ptr_array_index(vdTestTable->rules, i);
+
+        if (r->generation != 1 || g_hash_table_contains(used, r->id))
+            continue;
+        g_hash_table_insert(unused, r->id,
+                            g_strdup_printf("rule '%s' (%s:%d, %s = %s) of generation 1 is "
+                                            "exercised by no case of tests/vdxml2xmldata: add "
+                                            "a case, or remove the rule",
+                                            r->id, r->file ? r->file : "?", r->line,
+                                            r->setting, r->value));
+    }
+    vdTableTestReport(unused, vdTableKnownUnexercised, "vdTableKnownUnexercised");
+}
+
+
+/* Every origin the engine reports is a rule of the table or one of libvirt's fixed
+ * behaviours ("libvirt.*"), never a dangling id. */
+static void
+vdTableTestOriginsKnown(void)
+{
+    g_autoptr(GHashTable) used = vdTableTestUsedRules();
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init(&iter, used);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        const char *id = key;
+
+        if (vdTableFindRule(vdTestTable, id) || g_str_has_prefix(id, "libvirt."))
+            continue;
+        g_test_message("the engine reports origin '%s', which is no rule of the table", id);
+        g_test_fail();
+    }
+}
+
+
+int
+main(int argc,
+     char **argv)
+{
+    g_autoptr(GError) err = NULL;
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+
+    if (!(vdTestTable = vdTableLoadDefault(&err)))
+        g_error("cannot load the defaults table: %s", err->message);
+
+    g_test_add_func("/table/load", vdTableTestLoad);
+    g_test_add_func("/table/rules", vdTableTestRules);
+    g_test_add_func("/table/generations", vdTableTestGenerations);
+    g_test_add_func("/table/families", vdTableTestFamilies);
+    g_test_add_func("/table/origins-known", vdTableTestOriginsKnown);
+    g_test_add_func("/table/coverage/generation-1", vdTableTestCoverage);
+
+    ret = g_test_run();
+    g_clear_pointer(&vdTestTable, vdTableFree);
+    return ret;
+}
