@@ -906,19 +906,24 @@ vdDomainDefParseFlags(xmlDocPtr doc,
     def->hasMaxMemory = vdXMLChild(def->root, "maxMemory") != NULL;
     def->hasNUMA = vdXMLChild(vdXMLChild(def->root, "cpu"), "numa") != NULL;
 
-    devices = vdXMLChild(def->root, "devices");
-    for (n = vdXMLFirstElement(devices); n; n = vdXMLNextElement(n)) {
-        int kind;
-        vdDevice *dev;
-
-        if (n->ns || (kind = vdDeviceKindTypeFromString((const char *)n->name)) < 0)
+    /* libvirt reads every <devices> element as one list; so do we, and
+     * vdDomainDefSync() merges them into the first */
+    for (devices = vdXMLFirstElement(def->root); devices; devices = vdXMLNextElement(devices)) {
+        if (!vdXMLNameIs(devices, "devices"))
             continue;
-        if (!(dev = vdDeviceParse(n, kind, error)))
-            return NULL;
-        if (flags & VD_DOMAIN_PARSE_KEEP_ORDER)
-            g_ptr_array_add(def->devices[kind], dev);
-        else
-            vdDomainDefAddDevice(def, dev);
+        for (n = vdXMLFirstElement(devices); n; n = vdXMLNextElement(n)) {
+            int kind;
+            vdDevice *dev;
+
+            if (n->ns || (kind = vdDeviceKindTypeFromString((const char *)n->name)) < 0)
+                continue;
+            if (!(dev = vdDeviceParse(n, kind, error)))
+                return NULL;
+            if (flags & VD_DOMAIN_PARSE_KEEP_ORDER)
+                g_ptr_array_add(def->devices[kind], dev);
+            else
+                vdDomainDefAddDevice(def, dev);
+        }
     }
     return g_steal_pointer(&def);
 }
@@ -1049,6 +1054,26 @@ vdDomainDefSync(vdDomainDef *def,
         xmlSetProp(type, (const xmlChar *)"machine", (const xmlChar *)def->newMachine);
     if (type)
         vdXMLSortAttrs(type, (const char *const[]){ "arch", "machine", NULL });
+
+    /* fold any further <devices> element into the first */
+    if (devices) {
+        xmlNodePtr extra;
+        xmlNodePtr nextExtra;
+
+        for (extra = vdXMLNextElement(devices); extra; extra = nextExtra) {
+            nextExtra = vdXMLNextElement(extra);
+            if (!vdXMLNameIs(extra, "devices"))
+                continue;
+            while (extra->children) {
+                xmlNodePtr c = extra->children;
+
+                xmlUnlinkNode(c);
+                xmlAddChild(devices, c);
+            }
+            xmlUnlinkNode(extra);
+            xmlFreeNode(extra);
+        }
+    }
 
     if (!devices) {
         bool any = false;
