@@ -77,12 +77,13 @@ else
 fi
 
 # 2. ASan + UBSan. The syntax-check, docs and oracle suites read sources or drive real
-# libvirt and run no compiled code of ours, so they run only once, above.
+# libvirt and run no compiled code of ours, so they run only once, above. Sanitized code
+# runs a few times slower, hence the timeout multiplier.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 if build "$asandir" -Db_sanitize=address,undefined; then
     rm -f "$asandir/meson-logs/testlog.json"
-    meson test -C "$asandir" --print-errorlogs \
+    meson test -C "$asandir" --print-errorlogs --timeout-multiplier 3 \
         --no-suite syntax-check --no-suite docs --no-suite oracle
     count "$asandir" "$asandir (address,undefined)"
 else
