@@ -155,6 +155,12 @@ static const char *const vdInterfaceChildOrder[] = {
     "driver", "backend", "filterref", "tune", "teaming", "link", "mtu", "coalesce",
     "boot", "rom", "alias", "address", NULL
 };
+static const char *const vdControllerChildOrder[] = {
+    "model", "target", "driver", "master", "alias", "address", NULL
+};
+static const char *const vdFilesystemChildOrder[] = {
+    "driver", "binary", "source", "target", "readonly", "alias", "address", NULL
+};
 static const char *const vdGenericChildOrder[] = {
     "driver", "model", "size", "server", "msi", "source", "protocol", "log", "backend",
     "target", "listen", "codec", "master", "alias", "address", NULL
@@ -163,6 +169,8 @@ static const char *const vdGenericChildOrder[] = {
 static const char *const *const vdChildOrders[VD_DEVICE_LAST] = {
     [VD_DEVICE_DISK] = vdDiskChildOrder,
     [VD_DEVICE_INTERFACE] = vdInterfaceChildOrder,
+    [VD_DEVICE_CONTROLLER] = vdControllerChildOrder,
+    [VD_DEVICE_FILESYSTEM] = vdFilesystemChildOrder,
 };
 
 static const char *const *
@@ -246,6 +254,102 @@ vdDomainNewChild(xmlNodePtr parent,
     }
     xmlAddChild(parent, n);
     return n;
+}
+
+
+typedef struct {
+    GPtrArray *nodes;   /* comments, then the element they precede */
+    int rank;
+} vdChildGroup;
+
+static void
+vdChildGroupClear(gpointer p)
+{
+    g_ptr_array_unref(((vdChildGroup *)p)->nodes);
+}
+
+
+static gint
+vdChildGroupCmp(gconstpointer a,
+                gconstpointer b)
+{
+    return ((const vdChildGroup *)a)->rank - ((const vdChildGroup *)b)->rank;
+}
+
+
+/* Put the children of a device in libvirt's order.  A child libvirt's order does not
+ * name stays right after the known child it followed; comments stay in front of the
+ * element they preceded. */
+static void
+vdDomainSortChildren(xmlNodePtr node,
+                     const char *const *order)
+{
+    g_autoptr(GArray) groups = NULL;
+    GPtrArray *pending = NULL;
+    xmlNodePtr c;
+    xmlNodePtr next;
+    int last = -1;
+    bool sorted = true;
+    guint i;
+    guint j;
+
+    for (c = node->children; c; c = c->next) {
+        int r;
+
+        if (c->type != XML_ELEMENT_NODE || c->ns || (r = vdChildRank(order, (const char *)c->name)) < 0)
+            continue;
+        sorted &= r >= last;
+        last = r;
+    }
+    if (sorted)
+        return;
+
+    groups = g_array_new(FALSE, FALSE, sizeof(vdChildGroup));
+    g_array_set_clear_func(groups, vdChildGroupClear);
+    last = -1;
+    for (c = node->children; c; c = next) {
+        next = c->next;
+        xmlUnlinkNode(c);
+        if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c)) {
+            xmlFreeNode(c);
+            continue;
+        }
+        if (!pending)
+            pending = g_ptr_array_new();
+        g_ptr_array_add(pending, c);
+        if (c->type == XML_ELEMENT_NODE) {
+            vdChildGroup g = { pending, -1 };
+
+            if (!c->ns)
+                g.rank = vdChildRank(order, (const char *)c->name);
+            if (g.rank < 0)
+                g.rank = last;
+            last = g.rank;
+            g_array_append_val(groups, g);
+            pending = NULL;
+        }
+    }
+    if (pending) {
+        vdChildGroup g = { pending, G_MAXINT };
+
+        g_array_append_val(groups, g);
+    }
+    /* g_array_sort is not stable: rank ties keep document order through the index */
+    for (i = 1; i < groups->len; i++) {
+        for (j = i; j > 0 && vdChildGroupCmp(&g_array_index(groups, vdChildGroup, j - 1),
+                                             &g_array_index(groups, vdChildGroup, j)) > 0; j--) {
+            vdChildGroup t = g_array_index(groups, vdChildGroup, j);
+
+            g_array_index(groups, vdChildGroup, j) = g_array_index(groups, vdChildGroup, j - 1);
+            g_array_index(groups, vdChildGroup, j - 1) = t;
+        }
+    }
+    for (i = 0; i < groups->len; i++) {
+        GPtrArray *nodes = g_array_index(groups, vdChildGroup, i).nodes;
+
+        for (j = 0; j < nodes->len; j++)
+            xmlAddChild(node, g_ptr_array_index(nodes, j));
+    }
 }
 
 
@@ -1002,7 +1106,8 @@ vdDeviceSync(vdDevice *dev,
         }
     }
 
-    if (dev->addrChanged) {
+    /* libvirt writes every address it understands in full */
+    if (dev->addrChanged || (dev->addr.type != VD_ADDRESS_NONE && !dev->addr.opaque)) {
         xmlNodePtr a = vdXMLChild(dev->node, "address");
 
         if (a) {
@@ -1014,6 +1119,7 @@ vdDeviceSync(vdDevice *dev,
             vdAddressFormat(a, &dev->addr);
         }
     }
+    vdDomainSortChildren(dev->node, vdChildOrder(dev->kind));
 }
 
 
