@@ -33,7 +33,7 @@ VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
              "backend-model", "backend-type", "backend-version", "free-page-reporting",
              "source-mode", "source-path", "accessmode", "fs-driver-type", "cid-auto",
              "cid-address", "mac", "size", "size-unit", "msi-ioeventfd", "iommu-eim",
-             "backend-path");
+             "backend-path", "graphics-socket");
 
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
@@ -84,6 +84,7 @@ static const vdPropLocation vdPropLocations[] = {
     { K(GRAPHICS), VD_PROP_GFX_AUTOPORT, "", "autoport" },
     { K(GRAPHICS), VD_PROP_GFX_LISTEN, "", "listen" },
     { K(GRAPHICS), VD_PROP_LISTEN_TYPE, "listen", "type" },
+    { K(GRAPHICS), VD_PROP_GFX_SOCKET, "", "socket" },
 
     { K(VIDEO), VD_PROP_MODEL, "model", "type" },
     { K(VIDEO), VD_PROP_VIDEO_RAM, "model", "ram" },

@@ -105,6 +105,7 @@ typedef enum {
     VD_PROP_MSI_IOEVENTFD,
     VD_PROP_IOMMU_EIM,
     VD_PROP_BACKEND_PATH,
+    VD_PROP_GFX_SOCKET,
 
     VD_PROP_LAST
 } vdProp;

@@ -555,9 +555,19 @@ vdEngineGraphicsDefaults(vdEngineCtx *ctx,
     bool hasListen = vdDeviceGet(g, VD_PROP_GFX_LISTEN) || vdDeviceGet(g, VD_PROP_LISTEN_TYPE);
 
     if (g_strcmp0(type, "vnc") == 0) {
-        if (!vdDeviceGet(g, VD_PROP_GFX_PORT) && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT)) {
-            vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
+        const char *port = vdDeviceGet(g, VD_PROP_GFX_PORT);
+
+        if (vdDeviceGet(g, VD_PROP_GFX_SOCKET) || vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "socket") ||
+            vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "none")) {
+            /* a UNIX socket or no listener: no TCP port */
+        } else if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) && (!port || g_str_equal(port, "-1"))) {
+            if (!port)
+                vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
             vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "yes", "libvirt.vnc-autoport");
+        } else if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT)) {
+            vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "no", "libvirt.vnc-autoport");
+        } else if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes") && !port) {
+            vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
         }
         if (!hasListen)
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
@@ -677,7 +687,11 @@ vdEngineConsoleMirror(vdEngineCtx *ctx)
         !vdDevicePropIs(con, VD_PROP_TARGET_PORT, vdDeviceGet(serial, VD_PROP_TARGET_PORT)))
         vdDeviceSet(con, VD_PROP_TARGET_PORT, vdDeviceGet(serial, VD_PROP_TARGET_PORT),
                     VD_ORIGIN_CONSOLE);
-    if (con->addr.type == VD_ADDRESS_NONE && serial->addr.type != VD_ADDRESS_NONE)
+    /* console[0] and serial[0] are one device: the console shows the serial's address */
+    if (serial->addr.type != VD_ADDRESS_NONE &&
+        (con->addr.type == VD_ADDRESS_NONE ||
+         (con->addr.type == serial->addr.type && con->addr.type == VD_ADDRESS_SPAPRVIO &&
+          !con->addr.hasReg)))
         vdDeviceSetAddress(con, &serial->addr, VD_ORIGIN_CONSOLE);
     /* a new stub takes the serial's source as it is */
     if (con->node == NULL && !con->copyOf)
@@ -730,9 +744,26 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
         vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
 
-        if (vdDevicePropIs(h, VD_PROP_MODE, "subsystem") && !vdDeviceGet(h, VD_PROP_MANAGED) &&
-            !vdDevicePropIs(h, VD_PROP_TYPE, "mdev") && !vdDevicePropIs(h, VD_PROP_TYPE, "scsi_host"))
+        if (vdDevicePropIs(h, VD_PROP_MODE, "subsystem") && !vdDeviceGet(h, VD_PROP_MANAGED))
             vdDeviceSet(h, VD_PROP_MANAGED, "no", "libvirt.hostdev-managed");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_FILESYSTEM); i++) {
+        vdDevice *fs = vdDomainDefGet(def, VD_DEVICE_FILESYSTEM, i);
+
+        if (!vdDeviceGet(fs, VD_PROP_TYPE))
+            vdDeviceSet(fs, VD_PROP_TYPE, "mount", "libvirt.filesystem-type");
+        if (vdDevicePropIs(fs, VD_PROP_TYPE, "mount") && !vdDeviceGet(fs, VD_PROP_ACCESSMODE) &&
+            !vdDevicePropIs(fs, VD_PROP_FS_DRIVER_TYPE, "virtiofs"))
+            vdDeviceSet(fs, VD_PROP_ACCESSMODE, "passthrough", "libvirt.filesystem-accessmode");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_RNG); i++) {
+        vdDevice *r = vdDomainDefGet(def, VD_DEVICE_RNG, i);
+
+        if (vdDevicePropIs(r, VD_PROP_BACKEND_MODEL, "random") &&
+            (!vdDeviceGet(r, VD_PROP_BACKEND_PATH) || !*vdDeviceGet(r, VD_PROP_BACKEND_PATH)))
+            vdDeviceSet(r, VD_PROP_BACKEND_PATH, "/dev/random", "libvirt.rng-random");
     }
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_VSOCK); i++) {

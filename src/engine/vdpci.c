@@ -716,7 +716,9 @@ vdPCISetCreate(vdEngineCtx *ctx,
             vdDevice *dev = g_ptr_array_index(ctx->def->devices[k], i);
             unsigned int flags = dev->pciFlags;
 
-            if (!vdPCIAddressIsPresent(&dev->addr) || vdPCIIsPIIX3Integrated(dev))
+            /* console[0] shows serial[0]'s address: one device, one reservation */
+            if (!vdPCIAddressIsPresent(&dev->addr) || vdPCIIsPIIX3Integrated(dev) ||
+                dev->kind == VD_DEVICE_CONSOLE)
                 continue;
             if (!flags)
                 flags = VD_PCI_TYPE_PCI_DEVICE;
@@ -1202,6 +1204,26 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
                 s = g_strdup_printf("0x%x", port);
                 vdDeviceSet(c, VD_PROP_PORT, s, VD_ORIGIN_ADDRESS);
             }
+        } else if ((g_str_equal(model, "pci-expander-bus") || g_str_equal(model, "pcie-expander-bus")) &&
+                   !vdDeviceGet(c, VD_PROP_BUS_NR)) {
+            /* below the lowest bus number in use, leaving one for the built-in bridge */
+            int lowest = 256;
+            guint j;
+
+            for (j = 0; j < conts->len; j++) {
+                const char *nr = vdDeviceGet(g_ptr_array_index(conts, j), VD_PROP_BUS_NR);
+
+                if (nr && vdDevicePropIs(g_ptr_array_index(conts, j), VD_PROP_TYPE, "pci"))
+                    lowest = MIN(lowest, (int)g_ascii_strtoll(nr, NULL, 10));
+            }
+            if (lowest <= 2) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("No free busNr lower than current lowest busNr is available to auto-assign to bus %1$d. Must be manually assigned"),
+                            idx);
+                return false;
+            }
+            s = g_strdup_printf("%d", lowest - 2);
+            vdDeviceSet(c, VD_PROP_BUS_NR, s, VD_ORIGIN_ADDRESS);
         } else if (g_str_equal(model, "pci-root") && vdEngineSettingIs(ctx, "pci.multiple-roots", "yes") &&
                    !vdDeviceGet(c, VD_PROP_TARGET_INDEX)) {
             int target = 0;

@@ -45,6 +45,9 @@ static const char *const vdMechanisms[][2] = {
     { "libvirt.shmem-msi", N_("an ivshmem doorbell uses MSI with ioeventfd") },
     { "libvirt.pci-model-name", N_("a PCI controller is backed by a specific QEMU device") },
     { "libvirt.usb-none", N_("USB model none has no address") },
+    { "libvirt.filesystem-type", N_("a filesystem without a type is a mount") },
+    { "libvirt.filesystem-accessmode", N_("a mounted filesystem passes file ownership through") },
+    { "libvirt.rng-random", N_("a random backend without a device reads /dev/random") },
     { "libvirt.vhostuser-virtio", N_("vhost-user and vDPA interfaces are virtio") },
 };
 
