@@ -33,7 +33,7 @@ VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
              "backend-model", "backend-type", "backend-version", "free-page-reporting",
              "source-mode", "source-path", "accessmode", "fs-driver-type", "cid-auto",
              "cid-address", "mac", "size", "size-unit", "msi-ioeventfd", "iommu-eim",
-             "backend-path", "graphics-socket");
+             "backend-path", "graphics-socket", "source", "target-state", "primary-request");
 
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
@@ -103,6 +103,8 @@ static const vdPropLocation vdPropLocations[] = {
     { CHR, VD_PROP_TARGET_MODEL, "target/model", "name" },
     { CHR, VD_PROP_SOURCE_MODE, "source", "mode" },
     { CHR, VD_PROP_SOURCE_PATH, "source", "path" },
+    { CHR, VD_PROP_SOURCE, "source", NULL },
+    { CHR, VD_PROP_TARGET_STATE, "target", "state" },
 
     { K(SOUND), VD_PROP_MODEL, "", "model" },
     { K(WATCHDOG), VD_PROP_MODEL, "", "model" },
@@ -1026,6 +1028,8 @@ vdDomainDefParseFlags(xmlDocPtr doc,
                 return NULL;
             if (flags & VD_DOMAIN_PARSE_KEEP_ORDER)
                 g_ptr_array_add(def->devices[kind], dev);
+            else if (kind == VD_DEVICE_VIDEO && vdDevicePropIs(dev, VD_PROP_VIDEO_PRIMARY, "yes"))
+                g_ptr_array_insert(def->devices[kind], 0, dev); /* the primary video is videos[0] */
             else
                 vdDomainDefAddDevice(def, dev);
         }

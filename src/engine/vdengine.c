@@ -566,7 +566,8 @@ vdEngineGraphicsDefaults(vdEngineCtx *ctx,
             vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "yes", "libvirt.vnc-autoport");
         } else if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT)) {
             vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "no", "libvirt.vnc-autoport");
-        } else if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes") && !port) {
+        } else if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes") && g_strcmp0(port, "-1") != 0) {
+            /* with autoport the port is chosen at start and not stored */
             vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
         }
         if (!hasListen)
@@ -588,6 +589,17 @@ vdEngineChrPorts(vdEngineCtx *ctx,
     int maxPort = -1;
     guint i;
 
+    /* libvirt numbers consoles by their position, whatever port they were given */
+    if (kind == VD_DEVICE_CONSOLE) {
+        for (i = 0; i < devs->len; i++) {
+            vdDevice *chr = g_ptr_array_index(devs, i);
+            g_autofree char *s = g_strdup_printf("%u", i);
+
+            if (!vdDevicePropIs(chr, VD_PROP_TARGET_PORT, s))
+                vdDeviceSet(chr, VD_PROP_TARGET_PORT, s, "libvirt.chr-port");
+        }
+        return;
+    }
     for (i = 0; i < devs->len; i++) {
         const char *p = vdDeviceGet(g_ptr_array_index(devs, i), VD_PROP_TARGET_PORT);
 
@@ -598,9 +610,7 @@ vdEngineChrPorts(vdEngineCtx *ctx,
         vdDevice *chr = g_ptr_array_index(devs, i);
         g_autofree char *s = NULL;
 
-        if (vdDeviceGet(chr, VD_PROP_TARGET_PORT))
-            continue;
-        if (kind == VD_DEVICE_CHANNEL)
+        if (vdDeviceGet(chr, VD_PROP_TARGET_PORT) || kind == VD_DEVICE_CHANNEL)
             continue;
         s = g_strdup_printf("%d", ++maxPort);
         vdDeviceSet(chr, VD_PROP_TARGET_PORT, s, "libvirt.chr-port");
@@ -621,10 +631,15 @@ vdEngineSerialDefaults(vdEngineCtx *ctx,
             !vdDevicePropIs(serial, VD_PROP_TARGET_TYPE, tt))
             vdDeviceSet(serial, VD_PROP_TARGET_TYPE, tt, origin);
     }
-    if (!vdDeviceGet(serial, VD_PROP_TARGET_MODEL) &&
-        g_strcmp0(vdDeviceGet(serial, VD_PROP_TARGET_TYPE),
-                  vdEngineSetting(ctx, "serial.target-type", NULL)) == 0)
-        vdEngineFill(ctx, serial, VD_PROP_TARGET_MODEL, "serial.target-model");
+    if (!vdDeviceGet(serial, VD_PROP_TARGET_MODEL)) {
+        if (vdDevicePropIs(serial, VD_PROP_TARGET_TYPE, "pci-serial") ||
+            vdDevicePropIs(serial, VD_PROP_TARGET_TYPE, "usb-serial"))
+            vdDeviceSet(serial, VD_PROP_TARGET_MODEL, vdDeviceGet(serial, VD_PROP_TARGET_TYPE),
+                        "libvirt.serial-model");
+        else if (g_strcmp0(vdDeviceGet(serial, VD_PROP_TARGET_TYPE),
+                           vdEngineSetting(ctx, "serial.target-type", NULL)) == 0)
+            vdEngineFill(ctx, serial, VD_PROP_TARGET_MODEL, "serial.target-model");
+    }
 }
 
 
@@ -657,7 +672,10 @@ vdEngineConsoleCompat(vdEngineCtx *ctx)
                 vdDeviceSetAddress(serial, &con0->addr, VD_ORIGIN_CONSOLE);
             g_ptr_array_insert(serials, 0, serial);
         }
-    } else if (serials->len > 0) {
+    } else if (serials->len > 0 &&
+               !vdDevicePropIs(g_ptr_array_index(serials, 0), VD_PROP_TARGET_TYPE, "pci-serial") &&
+               !vdDevicePropIs(g_ptr_array_index(serials, 0), VD_PROP_TARGET_TYPE, "usb-serial")) {
+        /* a PCI or USB serial port cannot be a console: no stub for those */
         vdDevice *serial = g_ptr_array_index(serials, 0);
         vdDevice *con = vdEngineNewDevice(VD_DEVICE_CONSOLE, VD_ORIGIN_CONSOLE);
 
@@ -709,7 +727,17 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
 
         if (vdDevicePropIs(c, VD_PROP_TYPE, "usb")) {
+            static const char *const companions[][2] = {
+                { "ich9-uhci1", "0" }, { "ich9-uhci2", "2" }, { "ich9-uhci3", "4" },
+            };
+            size_t j;
+
             vdEngineFill(ctx, c, VD_PROP_MODEL, "usb.default-model");
+            for (j = 0; j < G_N_ELEMENTS(companions); j++) {
+                if (vdDevicePropIs(c, VD_PROP_MODEL, companions[j][0]) &&
+                    !vdDeviceGet(c, VD_PROP_STARTPORT))
+                    vdDeviceSet(c, VD_PROP_STARTPORT, companions[j][1], "libvirt.usb-companion");
+            }
             if (vdDevicePropIs(c, VD_PROP_MODEL, "none") && c->addr.type != VD_ADDRESS_NONE) {
                 vdAddress none = { 0 };
 
@@ -732,6 +760,24 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
             continue;
         }
         vdEngineFill(ctx, net, VD_PROP_MODEL, "nic.default-model");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CHANNEL); i++) {
+        vdDevice *ch = vdDomainDefGet(def, VD_DEVICE_CHANNEL, i);
+        const char *path = vdDeviceGet(ch, VD_PROP_SOURCE_PATH);
+
+        if (!vdDevicePropIs(ch, VD_PROP_TARGET_TYPE, "virtio"))
+            continue;
+        if (vdDeviceGet(ch, VD_PROP_TARGET_STATE))
+            vdDeviceSet(ch, VD_PROP_TARGET_STATE, NULL, "libvirt.channel-runtime");
+        /* a UNIX socket libvirt would name itself is not stored */
+        if (vdDevicePropIs(ch, VD_PROP_TYPE, "unix") && vdDeviceGet(ch, VD_PROP_SOURCE) &&
+            (!path || g_str_has_prefix(path, "/var/lib/libvirt/qemu/channel/target/")) &&
+            (!vdDeviceGet(ch, VD_PROP_SOURCE_MODE) || vdDevicePropIs(ch, VD_PROP_SOURCE_MODE, "bind"))) {
+            vdDeviceSet(ch, VD_PROP_SOURCE_PATH, NULL, "libvirt.channel-runtime");
+            vdDeviceSet(ch, VD_PROP_SOURCE_MODE, NULL, "libvirt.channel-runtime");
+            vdDeviceSet(ch, VD_PROP_SOURCE, NULL, "libvirt.channel-runtime");
+        }
     }
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_WATCHDOG); i++) {
@@ -832,38 +878,30 @@ vdEngineImplicitControllers(vdEngineCtx *ctx)
 {
     vdDomainDef *def = ctx->def;
     guint i;
-    bool needVioSerial = false;
-    int maxVioSerial = 0;
 
     vdEngineDiskControllers(ctx, "scsi", "scsi");
     vdEngineDiskControllers(ctx, "fdc", "fdc");
     vdEngineDiskControllers(ctx, "ide", "ide");
     vdEngineDiskControllers(ctx, "sata", "sata");
 
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CHANNEL); i++) {
-        vdDevice *ch = vdDomainDefGet(def, VD_DEVICE_CHANNEL, i);
+    /* every virtio channel and console needs the virtio-serial controller its
+     * address names, or controller 0 */
+    {
+        static const vdDeviceKind kinds[] = { VD_DEVICE_CHANNEL, VD_DEVICE_CONSOLE };
+        size_t k;
 
-        if (vdDevicePropIs(ch, VD_PROP_TARGET_TYPE, "virtio")) {
-            needVioSerial = true;
-            if (ch->addr.type == VD_ADDRESS_VIRTIO_SERIAL)
-                maxVioSerial = MAX(maxVioSerial, (int)ch->addr.controller);
-        }
-    }
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONSOLE); i++) {
-        vdDevice *con = vdDomainDefGet(def, VD_DEVICE_CONSOLE, i);
+        for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
+            for (i = 0; i < vdDomainDefCount(def, kinds[k]); i++) {
+                vdDevice *ch = vdDomainDefGet(def, kinds[k], i);
+                int idx = 0;
 
-        if (vdDevicePropIs(con, VD_PROP_TARGET_TYPE, "virtio")) {
-            needVioSerial = true;
-            if (con->addr.type == VD_ADDRESS_VIRTIO_SERIAL)
-                maxVioSerial = MAX(maxVioSerial, (int)con->addr.controller);
-        }
-    }
-    if (needVioSerial) {
-        int c;
-
-        for (c = 0; c <= maxVioSerial; c++) {
-            if (!vdDomainDefFindController(def, "virtio-serial", c))
-                vdEngineAddController(ctx, "virtio-serial", c, NULL, VD_ORIGIN_IMPLICIT);
+                if (!vdDevicePropIs(ch, VD_PROP_TARGET_TYPE, "virtio"))
+                    continue;
+                if (ch->addr.type == VD_ADDRESS_VIRTIO_SERIAL)
+                    idx = (int)ch->addr.controller;
+                if (!vdDomainDefFindController(def, "virtio-serial", idx))
+                    vdEngineAddController(ctx, "virtio-serial", idx, NULL, VD_ORIGIN_IMPLICIT);
+            }
         }
     }
 

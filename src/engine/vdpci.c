@@ -146,6 +146,7 @@ typedef enum {
     VD_PCI_CLASS_PCIE,       /* PCI Express where the machine has it */
     VD_PCI_CLASS_VIRTIO,     /* virtio: PCIe where the machine has it (QEMU 7.2) */
     VD_PCI_CLASS_PCI_INTEGRATED,
+    VD_PCI_CLASS_VIRTIO_INTEGRATED,
 } vdPCIClass;
 
 /* Which devices sit on PCI, and as what.  A model of NULL matches any model. */
@@ -201,7 +202,7 @@ static const vdPCIClassRow vdPCIClasses[] = {
     { VD_DEVICE_VSOCK, NULL, NULL, VD_PCI_CLASS_VIRTIO },
     { VD_DEVICE_CRYPTO, NULL, NULL, VD_PCI_CLASS_PCI },
     { VD_DEVICE_PANIC, NULL, "pvpanic", VD_PCI_CLASS_PCI_INTEGRATED },
-    { VD_DEVICE_IOMMU, NULL, "virtio", VD_PCI_CLASS_PCI_INTEGRATED },
+    { VD_DEVICE_IOMMU, NULL, "virtio", VD_PCI_CLASS_VIRTIO_INTEGRATED },
 };
 
 
@@ -232,9 +233,8 @@ vdPCIDeviceClass(const vdDevice *dev)
         return vdDevicePropIs(dev, VD_PROP_TARGET_TYPE, "pci-serial") ?
             VD_PCI_CLASS_PCI : VD_PCI_CLASS_NONE;
     case VD_DEVICE_INTERFACE:
-        if (vdDevicePropIs(dev, VD_PROP_TYPE, "hostdev"))
-            return VD_PCI_CLASS_NONE;
-        if (!model)
+        /* an SR-IOV function handed to the guest, placed with the hostdevs */
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "hostdev") || !model)
             return VD_PCI_CLASS_PCIE;
         break;
     case VD_DEVICE_MEMORY:
@@ -301,6 +301,8 @@ vdPCIDeviceConnectFlags(const vdDevice *dev,
         return pcie;
     case VD_PCI_CLASS_PCI_INTEGRATED:
         return pci | VD_PCI_INTEGRATED;
+    case VD_PCI_CLASS_VIRTIO_INTEGRATED:
+        return pcie | VD_PCI_INTEGRATED;
     case VD_PCI_CLASS_NONE:
         break;
     }
@@ -1039,6 +1041,8 @@ vdPCIAssignSlots(vdEngineCtx *ctx,
         for (i = 0; i < def->devices[order[k]]->len; i++) {
             vdDevice *dev = g_ptr_array_index(def->devices[order[k]], i);
 
+            if (dev->kind == VD_DEVICE_INTERFACE && vdDevicePropIs(dev, VD_PROP_TYPE, "hostdev"))
+                continue;
             if (vdPCIWants(dev) && !vdPCIReserveNext(set, dev, error))
                 return false;
         }
@@ -1072,6 +1076,15 @@ vdPCIAssignSlots(vdEngineCtx *ctx,
             return false;
         }
         if (!vdPCIReserveNext(set, dev, error))
+            return false;
+    }
+
+    /* a hostdev interface is in libvirt's hostdev list, ahead of the <hostdev>s */
+    for (i = 0; i < def->devices[VD_DEVICE_INTERFACE]->len; i++) {
+        vdDevice *dev = g_ptr_array_index(def->devices[VD_DEVICE_INTERFACE], i);
+
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "hostdev") && vdPCIWants(dev) &&
+            !vdPCIReserveNext(set, dev, error))
             return false;
     }
 

@@ -48,6 +48,9 @@ static const char *const vdMechanisms[][2] = {
     { "libvirt.filesystem-type", N_("a filesystem without a type is a mount") },
     { "libvirt.filesystem-accessmode", N_("a mounted filesystem passes file ownership through") },
     { "libvirt.rng-random", N_("a random backend without a device reads /dev/random") },
+    { "libvirt.serial-model", N_("a PCI or USB serial port is the QEMU device of the same name") },
+    { "libvirt.channel-runtime", N_("a stored definition keeps no runtime socket path or state") },
+    { "libvirt.usb-companion", N_("each UHCI companion of an EHCI controller owns two of its ports") },
     { "libvirt.vhostuser-virtio", N_("vhost-user and vDPA interfaces are virtio") },
 };
 
