@@ -171,10 +171,8 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
 
             if (vdDevicePropIs(prev, VD_PROP_TYPE, "usb") && vdDeviceIndex(prev) >= 0)
                 idx = vdDeviceIndex(prev);
-        } else if (g_str_equal(type, "pci") && model &&
-                   (g_str_equal(model, "pci-root") || g_str_equal(model, "pcie-root"))) {
-            idx = 0;
         } else {
+            /* the lowest unused index: a root bus written first gets 0 */
             while (vdDomainDefFindController(ctx->def, type, idx))
                 idx++;
         }
@@ -589,12 +587,18 @@ vdEngineChrPorts(vdEngineCtx *ctx,
     int maxPort = -1;
     guint i;
 
-    /* libvirt numbers consoles by their position, whatever port they were given */
+    /* libvirt numbers consoles by their position as written, whatever port they
+     * were given; a stub console the engine added is not one the user wrote */
     if (kind == VD_DEVICE_CONSOLE) {
+        guint n = 0;
+
         for (i = 0; i < devs->len; i++) {
             vdDevice *chr = g_ptr_array_index(devs, i);
-            g_autofree char *s = g_strdup_printf("%u", i);
+            g_autofree char *s = NULL;
 
+            if (chr->origin)
+                continue;
+            s = g_strdup_printf("%u", n++);
             if (!vdDevicePropIs(chr, VD_PROP_TARGET_PORT, s))
                 vdDeviceSet(chr, VD_PROP_TARGET_PORT, s, "libvirt.chr-port");
         }
