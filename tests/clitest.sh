@@ -1,0 +1,181 @@
+#!/bin/bash
+# clitest.sh: the command-line contract of virt-defaults (DESIGN.md section 5), as TAP.
+#
+#   apply on a good file     exit 0, the completed XML on stdout, nothing on stderr
+#   apply on a refused file  exit 1, one line on stderr, nothing on stdout
+#   usage errors             exit 2
+#   table --arch --machine   lists the rules that apply
+#   '-' reads standard input
+#
+# usage: clitest.sh PATH/TO/virt-defaults
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+set -u
+
+VD=${1:?usage: clitest.sh PATH/TO/virt-defaults}
+SRCDIR=$(cd "$(dirname "$0")" && pwd)
+DATA=$SRCDIR/vdxml2xmldata
+GOOD=$DATA/x86_64-pc-minimal.xml
+REFUSED=$DATA/x86_64-pc-usb-none-tablet.xml
+HOSTILE=$SRCDIR/hostiledata
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vd-clitest.XXXXXX") || exit 99
+trap 'rm -rf "$WORK"' EXIT
+
+n=0
+failed=0
+
+# run NAME ARGS...: runs virt-defaults, keeping rc, stdout and stderr
+run() {
+    "$VD" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+    rc=$?
+}
+
+# run_stdin FILE ARGS...
+run_stdin() {
+    local file=$1
+    shift
+    "$VD" "$@" >"$WORK/out" 2>"$WORK/err" <"$file"
+    rc=$?
+}
+
+ok() {
+    n=$((n + 1))
+    echo "ok $n - $1"
+}
+
+not_ok() {
+    n=$((n + 1))
+    failed=$((failed + 1))
+    echo "not ok $n - $1"
+    echo "# exit status: $rc"
+    sed 's/^/# stdout: /' "$WORK/out" | head -n 10
+    sed 's/^/# stderr: /' "$WORK/err" | head -n 10
+}
+
+# check DESCRIPTION CONDITION...: one TAP line
+check() {
+    local what=$1
+    shift
+    if "$@"; then
+        ok "$what"
+    else
+        not_ok "$what"
+    fi
+}
+
+lines() {
+    wc -l <"$1" | tr -d ' '
+}
+
+is_domain() {
+    head -n 1 "$1" | grep -q "^<domain " && tail -n 1 "$1" | grep -q "^</domain>$"
+}
+
+for f in "$GOOD" "$REFUSED"; do
+    if [ ! -f "$f" ]; then
+        echo "Bail out! missing test data $f"
+        exit 99
+    fi
+done
+
+# --- apply, accepted ------------------------------------------------------------
+run apply --generation 1 "$GOOD"
+check "apply: a good definition exits 0" test "$rc" -eq 0
+check "apply: the completed XML is on stdout" is_domain "$WORK/out"
+check "apply: the output has the implicit devices" \
+    grep -q "<controller type='usb' index='0' model='piix3-uhci'>" "$WORK/out"
+check "apply: nothing on stderr" test ! -s "$WORK/err"
+cp "$WORK/out" "$WORK/good.out"
+
+run apply --generation 1 "$WORK/good.out"
+check "apply: applying to the output changes nothing" cmp -s "$WORK/out" "$WORK/good.out"
+
+run apply "$GOOD"
+check "apply: without --generation, the current generation (exit 0)" test "$rc" -eq 0
+
+run apply --generation latest "$GOOD"
+check "apply: --generation latest (exit 0)" test "$rc" -eq 0
+
+# --- apply, standard input --------------------------------------------------------
+run_stdin "$GOOD" apply --generation 1 -
+check "apply -: reads standard input (exit 0)" test "$rc" -eq 0
+check "apply -: the same output as from the file" cmp -s "$WORK/out" "$WORK/good.out"
+
+run_stdin "$GOOD" apply --generation 1
+check "apply: no file argument reads standard input" cmp -s "$WORK/out" "$WORK/good.out"
+
+run_stdin "$REFUSED" apply --generation 1 -
+check "apply -: a refused definition on stdin exits 1" test "$rc" -eq 1
+check "apply -: nothing on stdout when refused" test ! -s "$WORK/out"
+
+# --- apply, refused -------------------------------------------------------------
+run apply --generation 1 "$REFUSED"
+check "apply: a refused definition exits 1" test "$rc" -eq 1
+check "apply: nothing on stdout when refused" test ! -s "$WORK/out"
+check "apply: exactly one line on stderr when refused" test "$(lines "$WORK/err")" -eq 1
+check "apply: the message names the tool" grep -q "^virt-defaults: " "$WORK/err"
+
+for f in "$HOSTILE"/malformed-unclosed.xml "$HOSTILE"/entity-billion-laughs.xml \
+         "$HOSTILE"/empty.xml "$HOSTILE"/not-a-domain.xml; do
+    base=$(basename "$f")
+    run apply --generation 1 "$f"
+    check "apply: $base exits 1 with one line and no output" \
+        test "$rc" -eq 1 -a ! -s "$WORK/out" -a "$(lines "$WORK/err")" -eq 1
+done
+
+run apply --generation 1 "$WORK/no-such-file.xml"
+check "apply: a missing file exits 1 with one line" \
+    test "$rc" -eq 1 -a ! -s "$WORK/out" -a "$(lines "$WORK/err")" -eq 1
+
+# --- usage errors -----------------------------------------------------------------
+run apply --no-such-option "$GOOD"
+check "apply: an unknown option exits 2" test "$rc" -eq 2
+check "apply: nothing on stdout on a usage error" test ! -s "$WORK/out"
+
+run --no-such-option
+check "an unknown global option exits 2" test "$rc" -eq 2
+
+run no-such-command
+check "an unknown command exits 2" test "$rc" -eq 2
+
+run
+check "no command exits 2" test "$rc" -eq 2
+
+run apply --generation 999 "$GOOD"
+check "apply: an unknown generation exits 2" test "$rc" -eq 2
+
+run apply --generation 1 "$GOOD" "$GOOD"
+check "apply: two files exit 2" test "$rc" -eq 2
+
+run --help
+check "--help exits 0 and prints usage" test "$rc" -eq 0 -a -s "$WORK/out"
+
+run --version
+check "--version exits 0" test "$rc" -eq 0
+check "--version prints the version" grep -q "^virt-defaults [0-9]" "$WORK/out"
+
+# --- table --------------------------------------------------------------------------
+run table --arch x86_64 --machine q35
+check "table --arch x86_64 --machine q35 exits 0" test "$rc" -eq 0
+check "table: lists the q35 root controller rule" grep -q "x86.q35.pci.root" "$WORK/out"
+check "table: lists no i440fx rule for q35" test -z "$(grep 'x86.i440fx' "$WORK/out")"
+check "table: more than a header" test "$(lines "$WORK/out")" -gt 5
+
+run table --arch x86_64 --machine q35 --generation 1 --format xml
+check "table --format xml exits 0" test "$rc" -eq 0
+check "table --format xml is one <rules> document" \
+    grep -q "^<rules generation='1' arch='x86_64' machine='pc-q35-" "$WORK/out"
+
+run table --machine q35
+check "table: --machine without --arch exits 2" test "$rc" -eq 2
+
+run table --arch vax
+check "table: an unknown architecture exits 2" test "$rc" -eq 2
+
+run table --format yaml
+check "table: an unknown format exits 2" test "$rc" -eq 2
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
