@@ -64,7 +64,7 @@ vdTestRelPath(const char *path)
         top = g_strconcat(dir, G_DIR_SEPARATOR_S, NULL);
     }
     n = strlen(top);
-    return strncmp(path, top, n) == 0 ? path + n : path;
+    return g_str_has_prefix(path, top) ? path + n : path;
 }
 
 
@@ -208,7 +208,7 @@ static int
 vdTestStrCmp(gconstpointer a,
              gconstpointer b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
 

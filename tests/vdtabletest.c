@@ -147,7 +147,7 @@ static int
 vdTableTestStrCmp(gconstpointer a,
                   gconstpointer b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
 

@@ -132,7 +132,7 @@ static int
 vdTestAttrCmp(gconstpointer a,
               gconstpointer b)
 {
-    return strcmp(((const char *const *)a)[0], ((const char *const *)b)[0]);
+    return g_strcmp0(((const char *const *)a)[0], ((const char *const *)b)[0]);
 }
 
 
@@ -309,7 +309,7 @@ static int
 vdTestStrPtrCmp(gconstpointer a,
                 gconstpointer b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
 
