@@ -67,10 +67,15 @@ sub report { my ($f, $l, $msg) = @_; print "$f:$l: $msg\n"; $bad++; }
 
 check_banned_apis() {
     # Whole words only: g_free, xmlFree, g_strdup and g_strcmp0 are what we want.
+    # Exceptions, as libvirt's syntax-check has them, per file and API:
+    #   src/store/vdstorelibvirt.c free(): libvirt's public API hands out memory
+    #       (virDomainGetXMLDesc, virConnectListAllDomains) that must be freed with free().
     c_files src tests | xargs -r perl -e "$perl_common"'
+        my %allowed = ("src/store/vdstorelibvirt.c" => { free => 1 });
         for my $f (@ARGV) {
             my $s = strip(slurp($f), 0);
             while ($s =~ /(?<![A-Za-z0-9_])(malloc|calloc|realloc|free|strdup|strndup|sprintf|vsprintf|strcmp|atoi|atol|xmlGetProp)\s*\(/g) {
+                next if $allowed{$f} && $allowed{$f}{$1};
                 report($f, lineno($s, $-[0]), "banned API $1(): use the GLib or vdXML equivalent (STYLE.md 10, 14)");
             }
         }
