@@ -33,7 +33,8 @@ VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
              "backend-model", "backend-type", "backend-version", "free-page-reporting",
              "source-mode", "source-path", "accessmode", "fs-driver-type", "cid-auto",
              "cid-address", "mac", "size", "size-unit", "msi-ioeventfd", "iommu-eim",
-             "backend-path", "graphics-socket", "source", "target-state", "primary-request");
+             "backend-path", "graphics-socket", "source", "target-state", "primary-request", "listen-address",
+             "listen-socket", "graphics-tls-port");
 
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
@@ -85,6 +86,9 @@ static const vdPropLocation vdPropLocations[] = {
     { K(GRAPHICS), VD_PROP_GFX_LISTEN, "", "listen" },
     { K(GRAPHICS), VD_PROP_LISTEN_TYPE, "listen", "type" },
     { K(GRAPHICS), VD_PROP_GFX_SOCKET, "", "socket" },
+    { K(GRAPHICS), VD_PROP_GFX_TLS_PORT, "", "tlsPort" },
+    { K(GRAPHICS), VD_PROP_LISTEN_ADDRESS, "listen", "address" },
+    { K(GRAPHICS), VD_PROP_LISTEN_SOCKET, "listen", "socket" },
 
     { K(VIDEO), VD_PROP_MODEL, "model", "type" },
     { K(VIDEO), VD_PROP_VIDEO_RAM, "model", "ram" },
@@ -164,6 +168,13 @@ static const char *const vdControllerChildOrder[] = {
 static const char *const vdFilesystemChildOrder[] = {
     "driver", "binary", "source", "target", "readonly", "alias", "address", NULL
 };
+static const char *const vdGraphicsChildOrder[] = {
+    "listen", "channel", "image", "jpeg", "zlib", "playback", "streaming", "clipboard",
+    "mouse", "filetransfer", "gl", "audio", NULL
+};
+static const char *const vdRNGChildOrder[] = {
+    "rate", "backend", "alias", "address", NULL
+};
 static const char *const vdGenericChildOrder[] = {
     "driver", "model", "size", "server", "msi", "source", "protocol", "log", "backend",
     "target", "listen", "codec", "master", "alias", "address", NULL
@@ -174,6 +185,8 @@ static const char *const *const vdChildOrders[VD_DEVICE_LAST] = {
     [VD_DEVICE_INTERFACE] = vdInterfaceChildOrder,
     [VD_DEVICE_CONTROLLER] = vdControllerChildOrder,
     [VD_DEVICE_FILESYSTEM] = vdFilesystemChildOrder,
+    [VD_DEVICE_GRAPHICS] = vdGraphicsChildOrder,
+    [VD_DEVICE_RNG] = vdRNGChildOrder,
 };
 
 static const char *const *
@@ -195,7 +208,8 @@ static const vdAttrOrder vdAttrOrders[] = {
     { "driver", { "name", "type", NULL } },
     { "target", { "type", "dev", "bus", "chassisNr", "chassis", "port", "busNr", "index", "name", NULL } },
     { "input", { "type", "bus", "model", NULL } },
-    { "graphics", { "type", "port", "autoport", "listen", NULL } },
+    { "graphics", { "type", "port", "tlsPort", "autoport", "socket", "listen", NULL } },
+    { "listen", { "type", "address", "network", "socket", NULL } },
     { "model", { "type", "name", "ram", "vram", "vram64", "vgamem", "heads", "primary", NULL } },
     { "audio", { "id", "type", NULL } },
     { "watchdog", { "model", "action", NULL } },

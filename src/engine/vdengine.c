@@ -550,31 +550,61 @@ vdEngineGraphicsDefaults(vdEngineCtx *ctx,
                          vdDevice *g)
 {
     const char *type = vdDeviceGet(g, VD_PROP_TYPE);
-    bool hasListen = vdDeviceGet(g, VD_PROP_GFX_LISTEN) || vdDeviceGet(g, VD_PROP_LISTEN_TYPE);
+    const char *port = vdDeviceGet(g, VD_PROP_GFX_PORT);
+    const char *listen = vdDeviceGet(g, VD_PROP_GFX_LISTEN);
+    bool vnc = g_strcmp0(type, "vnc") == 0;
 
-    if (g_strcmp0(type, "vnc") == 0) {
-        const char *port = vdDeviceGet(g, VD_PROP_GFX_PORT);
+    if (!vnc && g_strcmp0(type, "spice") != 0)
+        return;
 
-        if (vdDeviceGet(g, VD_PROP_GFX_SOCKET) || vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "socket") ||
-            vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "none")) {
-            /* a UNIX socket or no listener: no TCP port */
-        } else if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) && (!port || g_str_equal(port, "-1"))) {
-            if (!port)
-                vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
-            vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "yes", "libvirt.vnc-autoport");
-        } else if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT)) {
-            vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "no", "libvirt.vnc-autoport");
-        } else if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes") && g_strcmp0(port, "-1") != 0) {
-            /* with autoport the port is chosen at start and not stored */
-            vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
-        }
-        if (!hasListen)
+    /* the listen attribute and the <listen> element say the same thing: each is
+     * written from the other */
+    if (!vdDeviceGet(g, VD_PROP_LISTEN_TYPE)) {
+        if (listen) {
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
-    } else if (g_strcmp0(type, "spice") == 0) {
-        if (!hasListen && !vdDeviceGet(g, VD_PROP_GFX_PORT) && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT))
+            vdDeviceSet(g, VD_PROP_LISTEN_ADDRESS, listen, "libvirt.graphics-listen");
+        } else if (vnc && vdDeviceGet(g, VD_PROP_GFX_SOCKET)) {
+            vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "socket", "libvirt.graphics-listen");
+            vdDeviceSet(g, VD_PROP_LISTEN_SOCKET, vdDeviceGet(g, VD_PROP_GFX_SOCKET),
+                        "libvirt.graphics-listen");
+        } else if (!vnc && !port && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) &&
+                   !vdDeviceGet(g, VD_PROP_GFX_TLS_PORT)) {
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "none", "libvirt.graphics-listen");
-        else if (!hasListen)
+        } else {
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
+        }
+    } else if (!listen && vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "address") &&
+               vdDeviceGet(g, VD_PROP_LISTEN_ADDRESS)) {
+        vdDeviceSet(g, VD_PROP_GFX_LISTEN, vdDeviceGet(g, VD_PROP_LISTEN_ADDRESS),
+                    "libvirt.graphics-listen");
+    }
+    if (vnc && !vdDeviceGet(g, VD_PROP_GFX_SOCKET) && vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "socket") &&
+        vdDeviceGet(g, VD_PROP_LISTEN_SOCKET))
+        vdDeviceSet(g, VD_PROP_GFX_SOCKET, vdDeviceGet(g, VD_PROP_LISTEN_SOCKET),
+                    "libvirt.graphics-listen");
+
+    if (vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "socket") || vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "none"))
+        return; /* no TCP port */
+
+    if (!vnc) {
+        /* SPICE with autoport chooses both ports at start and stores neither */
+        if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes")) {
+            if (port)
+                vdDeviceSet(g, VD_PROP_GFX_PORT, NULL, "libvirt.spice-autoport");
+            if (vdDeviceGet(g, VD_PROP_GFX_TLS_PORT))
+                vdDeviceSet(g, VD_PROP_GFX_TLS_PORT, NULL, "libvirt.spice-autoport");
+        }
+        return;
+    }
+    if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) && (!port || g_str_equal(port, "-1"))) {
+        if (!port)
+            vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
+        vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "yes", "libvirt.vnc-autoport");
+    } else if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT)) {
+        vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "no", "libvirt.vnc-autoport");
+    } else if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes") && g_strcmp0(port, "-1") != 0) {
+        /* with autoport the port is chosen at start and not stored */
+        vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
     }
 }
 

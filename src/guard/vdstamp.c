@@ -51,6 +51,7 @@ static const char *const vdMechanisms[][2] = {
     { "libvirt.serial-model", N_("a PCI or USB serial port is the QEMU device of the same name") },
     { "libvirt.channel-runtime", N_("a stored definition keeps no runtime socket path or state") },
     { "libvirt.usb-companion", N_("each UHCI companion of an EHCI controller owns two of its ports") },
+    { "libvirt.spice-autoport", N_("SPICE with autoport picks its ports at start") },
     { "libvirt.vhostuser-virtio", N_("vhost-user and vDPA interfaces are virtio") },
 };
 
