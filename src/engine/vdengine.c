@@ -253,8 +253,32 @@ vdEngineUSBDisabled(const vdEngineCtx *ctx)
 }
 
 
-/* A SCSI hostdev takes the next free unit of SCSI controller 0, created at parse time
- * right after the controllers the user wrote. */
+static bool
+vdEngineDriveUsed(vdEngineCtx *ctx,
+                  unsigned int controller,
+                  unsigned int unit)
+{
+    static const vdDeviceKind kinds[] = { VD_DEVICE_DISK, VD_DEVICE_HOSTDEV };
+    size_t k;
+    guint i;
+
+    for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        for (i = 0; i < vdDomainDefCount(ctx->def, kinds[k]); i++) {
+            vdDevice *o = vdDomainDefGet(ctx->def, kinds[k], i);
+
+            if (o->addr.type == VD_ADDRESS_DRIVE && o->addr.controller == controller &&
+                o->addr.unit == unit &&
+                (kinds[k] == VD_DEVICE_HOSTDEV || vdDevicePropIs(o, VD_PROP_BUS, "scsi")))
+                return true;
+        }
+    }
+    return false;
+}
+
+
+/* A SCSI hostdev takes the first free unit of the SCSI controllers, a new
+ * controller like controller 0 when they are full; libvirt does this while parsing,
+ * so such controllers sit with the user's. */
 static void
 vdEngineHostdevSCSI(vdEngineCtx *ctx)
 {
@@ -264,37 +288,39 @@ vdEngineHostdevSCSI(vdEngineCtx *ctx)
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
         vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
         vdAddress a = { .type = VD_ADDRESS_DRIVE };
-        bool used = true;
-        guint d;
-        size_t k;
+        bool placed = false;
 
         if (!vdDevicePropIs(h, VD_PROP_MODE, "subsystem") || !vdDevicePropIs(h, VD_PROP_TYPE, "scsi"))
             continue;
-        if (!vdDomainDefFindController(def, "scsi", 0)) {
-            vdDevice *c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
-
-            vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
-            vdDeviceSet(c, VD_PROP_INDEX, "0", VD_ORIGIN_IMPLICIT);
-            g_ptr_array_add(def->devices[VD_DEVICE_CONTROLLER], c);
+        if (h->addr.type == VD_ADDRESS_DRIVE) {
+            a.controller = h->addr.controller;
+            placed = true;
         }
-        if (h->addr.type != VD_ADDRESS_NONE)
-            continue;
-        for (a.unit = 0; used && a.unit < 7; a.unit += used ? 1 : 0) {
-            used = false;
-            for (k = 0; k < 2 && !used; k++) {
-                vdDeviceKind kind = k ? VD_DEVICE_HOSTDEV : VD_DEVICE_DISK;
-
-                for (d = 0; d < vdDomainDefCount(def, kind); d++) {
-                    vdDevice *o = vdDomainDefGet(def, kind, d);
-
-                    if (o->addr.type == VD_ADDRESS_DRIVE && o->addr.controller == 0 &&
-                        o->addr.unit == a.unit && (kind == VD_DEVICE_HOSTDEV ||
-                                                   vdDevicePropIs(o, VD_PROP_BUS, "scsi")))
-                        used = true;
+        for (; !placed && a.controller < 256; a.controller++) {
+            for (a.unit = 0; a.unit < 7 && !placed; a.unit++) {
+                if (!vdEngineDriveUsed(ctx, a.controller, a.unit)) {
+                    placed = true;
+                    break;
                 }
             }
+            if (placed)
+                break;
         }
-        vdDeviceSetAddress(h, &a, VD_ORIGIN_ADDRESS);
+        if (!placed)
+            continue;
+        if (!vdDomainDefFindController(def, "scsi", a.controller)) {
+            vdDevice *first = vdDomainDefFindController(def, "scsi", 0);
+            vdDevice *c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
+            g_autofree char *idx = g_strdup_printf("%u", a.controller);
+
+            vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
+            vdDeviceSet(c, VD_PROP_INDEX, idx, VD_ORIGIN_IMPLICIT);
+            if (first && vdDeviceGet(first, VD_PROP_MODEL))
+                vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
+            vdDomainDefInsertController(def, c);
+        }
+        if (h->addr.type == VD_ADDRESS_NONE)
+            vdDeviceSetAddress(h, &a, VD_ORIGIN_ADDRESS);
     }
 }
 
@@ -1024,7 +1050,15 @@ vdEngineValidate(vdEngineCtx *ctx,
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+        const char *ports = vdDeviceGet(c, VD_PROP_PORTS);
 
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && ports && g_ascii_strtoull(ports, NULL, 10) > 15 &&
+            (vdDevicePropIs(c, VD_PROP_MODEL, "qemu-xhci") || vdDevicePropIs(c, VD_PROP_MODEL, "nec-xhci"))) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("'%1$s' controller only supports up to '15' ports"),
+                        vdDeviceGet(c, VD_PROP_MODEL));
+            return false;
+        }
         if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") &&
             !vdEngineSettingIs(ctx, "pci.chipset", "piix3")) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
