@@ -199,7 +199,7 @@ vdChildOrder(vdDeviceKind kind)
 /* Attribute orders libvirt uses, for elements the engine writes into. */
 typedef struct {
     const char *element;
-    const char *const order[10];
+    const char *const order[14];
 } vdAttrOrder;
 
 static const vdAttrOrder vdAttrOrders[] = {
@@ -218,7 +218,7 @@ static const vdAttrOrder vdAttrOrders[] = {
     { "hostdev", { "mode", "type", "managed", NULL } },
     { "size", { "unit", NULL } },
     { "address", { "type", "domain", "controller", "bus", "target", "slot", "unit", "port",
-                   "function", NULL } },
+                   "function", "base", NULL } },
 };
 
 
@@ -688,8 +688,9 @@ vdAddressParse(xmlNodePtr node,
         U("ssid", ssid);
         U("devno", devno);
         break;
+    case VD_ADDRESS_DIMM:
     case VD_ADDRESS_SPAPRVIO: {
-        g_autofree char *reg = vdXMLPropGet(node, "reg");
+        g_autofree char *reg = vdXMLPropGet(node, addr->type == VD_ADDRESS_DIMM ? "base" : "reg");
         guint64 r;
 
         if (reg) {
@@ -708,11 +709,12 @@ vdAddressParse(xmlNodePtr node,
             addr->reg = r;
             addr->hasReg = true;
         }
+        if (addr->type == VD_ADDRESS_DIMM)
+            U("slot", slot);
         break;
     }
     case VD_ADDRESS_VIRTIO_MMIO:
     case VD_ADDRESS_ISA:
-    case VD_ADDRESS_DIMM:
     case VD_ADDRESS_UNASSIGNED:
         addr->opaque = true;
         break;
@@ -785,9 +787,13 @@ vdAddressFormat(xmlNodePtr node,
         if (addr->hasReg)
             SET("reg", "0x%08llx", addr->reg);
         break;
+    case VD_ADDRESS_DIMM:
+        SET("slot", "%u", addr->slot);
+        if (addr->hasReg)
+            SET("base", "0x%llx", addr->reg);
+        break;
     case VD_ADDRESS_VIRTIO_MMIO:
     case VD_ADDRESS_ISA:
-    case VD_ADDRESS_DIMM:
     case VD_ADDRESS_UNASSIGNED:
     case VD_ADDRESS_NONE:
     case VD_ADDRESS_LAST:

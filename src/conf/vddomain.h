@@ -155,7 +155,7 @@ struct _vdAddress {
     unsigned int cssid;
     unsigned int ssid;
     unsigned int devno;
-    /* spapr-vio */
+    /* spapr-vio reg; dimm base */
     unsigned long long reg;
     bool hasReg;
     /* s390 zPCI extension of a PCI address */

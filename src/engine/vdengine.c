@@ -1138,7 +1138,8 @@ vdEngineApply(vdDomainDef *def,
         !vdEngineAssignCCW(&ctx, error) ||
         !vdEngineAssignPCI(&ctx, error) ||
         !vdEngineAssignUSB(&ctx, error) ||
-        !vdEngineAssignCCID(&ctx, error))
+        !vdEngineAssignCCID(&ctx, error) ||
+        !vdEngineAssignMemorySlots(&ctx, error))
         return false;
 
     vdEngineConsoleMirror(&ctx);

@@ -32,6 +32,7 @@ bool vdEngineAssignSpaprVIO(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignCCW(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignUSB(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignCCID(vdEngineCtx *ctx, GError **error);
+bool vdEngineAssignMemorySlots(vdEngineCtx *ctx, GError **error);
 
 /* Rule ids for behaviour that is libvirt's own mechanism rather than a table row. */
 #define VD_ORIGIN_ADDRESS "libvirt.address-assignment"
