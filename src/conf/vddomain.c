@@ -34,7 +34,8 @@ VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
              "source-mode", "source-path", "accessmode", "fs-driver-type", "cid-auto",
              "cid-address", "mac", "size", "size-unit", "msi-ioeventfd", "iommu-eim",
              "backend-path", "graphics-socket", "source", "target-state", "primary-request", "listen-address",
-             "listen-socket", "graphics-tls-port");
+             "listen-socket", "graphics-tls-port", "target-dev", "tty", "display",
+             "hostdev-model");
 
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
@@ -75,6 +76,7 @@ static const vdPropLocation vdPropLocations[] = {
     { K(INTERFACE), VD_PROP_TYPE, "", "type" },
     { K(INTERFACE), VD_PROP_MODEL, "model", "type" },
     { K(INTERFACE), VD_PROP_MAC, "mac", "address" },
+    { K(INTERFACE), VD_PROP_TARGET_DEV, "target", "dev" },
 
     { K(INPUT), VD_PROP_TYPE, "", "type" },
     { K(INPUT), VD_PROP_BUS, "", "bus" },
@@ -109,6 +111,7 @@ static const vdPropLocation vdPropLocations[] = {
     { CHR, VD_PROP_SOURCE_PATH, "source", "path" },
     { CHR, VD_PROP_SOURCE, "source", NULL },
     { CHR, VD_PROP_TARGET_STATE, "target", "state" },
+    { CHR, VD_PROP_CONSOLE_TTY, "", "tty" },
 
     { K(SOUND), VD_PROP_MODEL, "", "model" },
     { K(WATCHDOG), VD_PROP_MODEL, "", "model" },
@@ -125,6 +128,8 @@ static const vdPropLocation vdPropLocations[] = {
     { K(HOSTDEV), VD_PROP_MODE, "", "mode" },
     { K(HOSTDEV), VD_PROP_TYPE, "", "type" },
     { K(HOSTDEV), VD_PROP_MANAGED, "", "managed" },
+    { K(HOSTDEV), VD_PROP_DISPLAY, "", "display" },
+    { K(HOSTDEV), VD_PROP_HOSTDEV_MODEL, "", "model" },
     { K(REDIRDEV), VD_PROP_BUS, "", "bus" },
     { K(REDIRDEV), VD_PROP_TYPE, "", "type" },
     { K(SMARTCARD), VD_PROP_MODE, "", "mode" },
@@ -215,7 +220,7 @@ static const vdAttrOrder vdAttrOrders[] = {
     { "watchdog", { "model", "action", NULL } },
     { "memballoon", { "model", "autodeflate", "freePageReporting", NULL } },
     { "cid", { "auto", "address", NULL } },
-    { "hostdev", { "mode", "type", "managed", NULL } },
+    { "hostdev", { "mode", "type", "managed", "model", "display", NULL } },
     { "size", { "unit", NULL } },
     { "address", { "type", "domain", "controller", "bus", "target", "slot", "unit", "port",
                    "function", "base", NULL } },
@@ -1114,6 +1119,11 @@ vdDeviceSync(vdDevice *dev,
                     xmlNodeSetContent(n, NULL);
                 } else if (loc->attr) {
                     xmlUnsetProp(n, (const xmlChar *)loc->attr);
+                    /* an element left with nothing to say goes too */
+                    if (n != dev->node && !n->properties && !vdXMLFirstElement(n)) {
+                        xmlUnlinkNode(n);
+                        xmlFreeNode(n);
+                    }
                 } else {
                     xmlUnlinkNode(n);
                     xmlFreeNode(n);
@@ -1159,6 +1169,69 @@ vdDomainRelink(xmlNodePtr devices,
     for (i = 0; before && i < before->len; i++)
         xmlAddChild(devices, g_ptr_array_index(before, i));
     xmlAddChild(devices, node);
+}
+
+
+/* libvirt writes a redirfilter wildcard (-1) by leaving the attribute out. */
+static void
+vdDomainNormalizeRedirfilter(xmlNodePtr devices)
+{
+    static const char *const attrs[] = { "class", "vendor", "product", "version" };
+    xmlNodePtr f;
+    xmlNodePtr u;
+    size_t i;
+
+    for (f = vdXMLFirstElement(devices); f; f = vdXMLNextElement(f)) {
+        if (!vdXMLNameIs(f, "redirfilter"))
+            continue;
+        for (u = vdXMLFirstElement(f); u; u = vdXMLNextElement(u)) {
+            for (i = 0; i < G_N_ELEMENTS(attrs); i++) {
+                if (vdXMLPropIs(u, attrs[i], "-1"))
+                    xmlUnsetProp(u, (const xmlChar *)attrs[i]);
+            }
+        }
+    }
+}
+
+
+static bool
+vdDomainNsUsed(xmlNodePtr node,
+               xmlNsPtr ns)
+{
+    xmlNodePtr c;
+    xmlAttrPtr a;
+
+    if (node->ns == ns)
+        return true;
+    for (a = node->properties; a; a = a->next) {
+        if (a->ns == ns)
+            return true;
+    }
+    for (c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && vdDomainNsUsed(c, ns))
+            return true;
+    }
+    return false;
+}
+
+
+/* libvirt only writes the namespaces it has content for (qemu:commandline and the
+ * like); a declaration nothing uses is dropped. */
+static void
+vdDomainDropUnusedNs(xmlNodePtr root)
+{
+    xmlNsPtr *prev = &root->nsDef;
+    xmlNsPtr ns;
+
+    while ((ns = *prev)) {
+        if (!vdDomainNsUsed(root, ns)) {
+            *prev = ns->next;
+            ns->next = NULL;
+            xmlFreeNs(ns);
+        } else {
+            prev = &ns->next;
+        }
+    }
 }
 
 
@@ -1262,6 +1335,8 @@ vdDomainDefSync(vdDomainDef *def,
     }
     for (i = 0; i < rest->len; i++)
         vdDomainRelink(devices, g_ptr_array_index(rest, i), comments);
+    vdDomainNormalizeRedirfilter(devices);
+    vdDomainDropUnusedNs(def->root);
     for (i = 0; i < pending->len; i++)
         xmlAddChild(devices, g_ptr_array_index(pending, i));
     g_ptr_array_unref(pending);

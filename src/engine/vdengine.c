@@ -308,11 +308,15 @@ vdEngineHostdevSCSI(vdEngineCtx *ctx)
         }
         if (!placed)
             continue;
-        if (!vdDomainDefFindController(def, "scsi", a.controller)) {
+        for (unsigned int n = 0; n <= a.controller; n++) {
             vdDevice *first = vdDomainDefFindController(def, "scsi", 0);
-            vdDevice *c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
-            g_autofree char *idx = g_strdup_printf("%u", a.controller);
+            vdDevice *c;
+            g_autofree char *idx = NULL;
 
+            if (vdDomainDefFindController(def, "scsi", n))
+                continue;
+            c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
+            idx = g_strdup_printf("%u", n);
             vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
             vdDeviceSet(c, VD_PROP_INDEX, idx, VD_ORIGIN_IMPLICIT);
             if (first && vdDeviceGet(first, VD_PROP_MODEL))
@@ -822,6 +826,35 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
         vdEngineFill(ctx, net, VD_PROP_MODEL, "nic.default-model");
     }
 
+    /* what a running guest's XML carries and a stored definition does not */
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
+        vdDevice *net = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
+        const char *dev = vdDeviceGet(net, VD_PROP_TARGET_DEV);
+
+        if (dev && (g_str_has_prefix(dev, "vnet") || g_str_has_prefix(dev, "macvtap") ||
+                    g_str_has_prefix(dev, "macvlan")))
+            vdDeviceSet(net, VD_PROP_TARGET_DEV, NULL, "libvirt.runtime-state");
+    }
+    {
+        static const vdDeviceKind chrs[] = { VD_DEVICE_SERIAL, VD_DEVICE_PARALLEL,
+                                             VD_DEVICE_CONSOLE, VD_DEVICE_CHANNEL };
+        size_t k;
+
+        for (k = 0; k < G_N_ELEMENTS(chrs); k++) {
+            for (i = 0; i < vdDomainDefCount(def, chrs[k]); i++) {
+                vdDevice *chr = vdDomainDefGet(def, chrs[k], i);
+
+                if (vdDeviceGet(chr, VD_PROP_CONSOLE_TTY))
+                    vdDeviceSet(chr, VD_PROP_CONSOLE_TTY, NULL, "libvirt.runtime-state");
+                if (vdDevicePropIs(chr, VD_PROP_TYPE, "pty") && vdDeviceGet(chr, VD_PROP_SOURCE)) {
+                    vdDeviceSet(chr, VD_PROP_SOURCE_PATH, NULL, "libvirt.runtime-state");
+                    if (!vdDeviceGet(chr, VD_PROP_SOURCE_MODE))
+                        vdDeviceSet(chr, VD_PROP_SOURCE, NULL, "libvirt.runtime-state");
+                }
+            }
+        }
+    }
+
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CHANNEL); i++) {
         vdDevice *ch = vdDomainDefGet(def, VD_DEVICE_CHANNEL, i);
         const char *path = vdDeviceGet(ch, VD_PROP_SOURCE_PATH);
@@ -852,6 +885,9 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
 
         if (vdDevicePropIs(h, VD_PROP_MODE, "subsystem") && !vdDeviceGet(h, VD_PROP_MANAGED))
             vdDeviceSet(h, VD_PROP_MANAGED, "no", "libvirt.hostdev-managed");
+        if (vdDevicePropIs(h, VD_PROP_TYPE, "mdev") && vdDevicePropIs(h, VD_PROP_HOSTDEV_MODEL, "vfio-pci") &&
+            !vdDeviceGet(h, VD_PROP_DISPLAY))
+            vdDeviceSet(h, VD_PROP_DISPLAY, "off", "libvirt.mdev-display");
     }
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_FILESYSTEM); i++) {

@@ -52,6 +52,8 @@ static const char *const vdMechanisms[][2] = {
     { "libvirt.channel-runtime", N_("a stored definition keeps no runtime socket path or state") },
     { "libvirt.usb-companion", N_("each UHCI companion of an EHCI controller owns two of its ports") },
     { "libvirt.spice-autoport", N_("SPICE with autoport picks its ports at start") },
+    { "libvirt.runtime-state", N_("a stored definition keeps no name or path a running guest was given") },
+    { "libvirt.mdev-display", N_("a mediated device has no display unless asked for") },
     { "libvirt.vhostuser-virtio", N_("vhost-user and vDPA interfaces are virtio") },
 };
 

@@ -63,8 +63,8 @@ vdXMLParse(const char *buf,
 
     if (len > VD_XML_MAX_SIZE) {
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
-                    _("%1$s: document is %2$" G_GSIZE_FORMAT " bytes, more than the limit of %3$d"),
-                    name, len, VD_XML_MAX_SIZE);
+                    _("%1$s: document is %2$lu bytes, more than the limit of %3$d"),
+                    name, (unsigned long)len, VD_XML_MAX_SIZE);
         return NULL;
     }
     if (len == 0 || !buf) {
