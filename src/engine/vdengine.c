@@ -1074,6 +1074,41 @@ vdEngineValidate(vdEngineCtx *ctx,
         }
     }
 
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_WATCHDOG); i++) {
+        const char *m = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_WATCHDOG, i), VD_PROP_MODEL);
+
+        if (g_strcmp0(m, "itco") == 0) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("watchdog model 'itco' is not known to libvirt 9.0"));
+            return false;
+        }
+    }
+    for (i = 1; i < vdDomainDefCount(def, VD_DEVICE_VIDEO); i++) {
+        vdDevice *v = vdDomainDefGet(def, VD_DEVICE_VIDEO, i);
+        const char *m = vdDeviceGet(v, VD_PROP_MODEL);
+
+        if (vdDevicePropIs(v, VD_PROP_VIDEO_PRIMARY, "yes")) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("Only one primary video device is supported"));
+            return false;
+        }
+        if (m && (g_str_equal(m, "cirrus") || g_str_equal(m, "bochs") || g_str_equal(m, "ramfb") ||
+                  g_str_equal(m, "vmvga"))) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("video type '%1$s' is only valid as primary video device"), m);
+            return false;
+        }
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
+        vdDevice *n = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
+
+        if (vdDevicePropIs(n, VD_PROP_MODEL, "usb-net") && n->addr.type != VD_ADDRESS_USB) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("a usb-net interface needs an explicit USB address in libvirt 9.0"));
+            return false;
+        }
+    }
+
     if (vdEngineUSBDisabled(ctx)) {
         for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INPUT); i++) {
             if (vdDevicePropIs(vdDomainDefGet(def, VD_DEVICE_INPUT, i), VD_PROP_BUS, "usb")) {
