@@ -999,6 +999,7 @@ vdDomainDefParseFlags(xmlDocPtr doc,
 
     def->doc = doc;
     def->root = xmlDocGetRootElement(doc);
+    def->rulesUsed = g_hash_table_new(g_str_hash, g_str_equal);
     def->virtType = vdXMLPropGet(def->root, "type");
     if (!def->virtType) {
         g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
@@ -1079,6 +1080,8 @@ vdDomainDefFree(vdDomainDef *def)
     g_free(def->machine);
     g_free(def->newMachine);
     g_free(def->newArch);
+    if (def->rulesUsed)
+        g_hash_table_unref(def->rulesUsed);
     g_free(def);
 }
 

@@ -204,6 +204,7 @@ struct _vdDomainDef {
     bool hasMaxMemory;
     bool hasNUMA;
     GPtrArray *devices[VD_DEVICE_LAST];   /* vdDevice *, in libvirt's order */
+    GHashTable *rulesUsed;      /* ids of every table rule the engine consulted */
 };
 
 typedef enum {

@@ -23,6 +23,9 @@ vdEngineSetting(const vdEngineCtx *ctx,
     const vdRule *r = vdTableLookup(ctx->table, setting, ctx->opts->generation,
                                     ctx->arch, ctx->family, ctx->machine);
 
+    /* every rule that decided something, filled or not, is part of the provenance */
+    if (r && ctx->def->rulesUsed)
+        g_hash_table_add(ctx->def->rulesUsed, r->id);
     if (origin)
         *origin = r ? r->id : NULL;
     return r ? r->value : NULL;
