@@ -15,7 +15,7 @@ import sys
 import libvirt
 from lxml import etree
 
-ARCHES = ['x86_64', 'i686', 'aarch64', 'armv7l', 'armv6l', 'riscv64', 'ppc64', 'ppc64le', 's390x']
+ARCHES = ['x86_64', 'i686', 'aarch64', 'armv7l', 'armv6l', 'riscv64', 'riscv32', 'ppc64', 'ppc64le', 's390x']
 
 
 def main():

@@ -33,44 +33,6 @@ static vdTable *vdTestTable;
  * the engine consults without supplying an item (pci.supported, virtio.transport,
  * panic.models, ...), so it records no origin for them; the others lack a case. */
 static const char *const vdTableKnownUnexercised[] = {
-    "x86.nopci.pci.root",
-    "x86.pci.supported",
-    "x86.panic.models",
-    "x86.i440fx.pci.spare-bridge-slot",
-    "x86.q35.pci.spare-root-ports",
-    "x86.virtio.transport",
-    "x86.q35.vcpu.max-without-eim",
-    "arm.pci.supported",
-    "arm.virt.pci.supported",
-    "arm.versatile.pci.supported",
-    "arm.virt.pci.spare-root-ports",
-    "arm.virt.virtio.transport",
-    "arm.virt.virtio.mmio-if-present",
-    "arm.vexpress.virtio.transport",
-    "riscv.pci.supported",
-    "riscv.virt.pci.supported",
-    "riscv.virt.pci.spare-root-ports",
-    "riscv.virt.virtio.transport",
-    "riscv.virt.virtio.mmio-if-present",
-    "riscv.input.default-bus",
-    "ppc64.pci.supported",
-    "ppc64.pseries.pci.root-model-name",
-    "ppc64.pseries.pci.multiple-roots",
-    "ppc64.pci.spare-bridge-slot",
-    "ppc64.virtio.transport",
-    "ppc64.input.default-bus",
-    "ppc64.scsi.default-model",
-    "ppc64.pseries.panic.models",
-    "s390x.pci.supported",
-    "s390x.pci.zpci",
-    "s390x.pci.spare-bridge-slot",
-    "s390x.virtio.transport",
-    "s390x.input.tablet-bus",
-    "s390x.panic.models",
-    "all.disk.driver-name",
-    "all.disk.driver-format",
-    "all.audio.sdl",
-    "all.video.vram.vmvga",
     NULL
 };
 
@@ -78,16 +40,11 @@ static const char *const vdTableKnownUnexercised[] = {
  * riscv.xml, but build-aux/gen-caps.py does not profile qemu-system-riscv32, so the
  * engine refuses riscv32 definitions that libvirt 9.0 accepts. */
 static const char *const vdTableKnownMissingArches[] = {
-    "riscv32",
     NULL
 };
 
 /* Machine patterns (family:pattern) that match no machine of QEMU 7.2. */
 static const char *const vdTableKnownDeadPatterns[] = {
-    "i440fx:pc-0.*",
-    "i440fx:pc-1.*",
-    "i440fx:rhel*",
-    "riscv-virt:virt-*",
     NULL
 };
 
@@ -371,7 +328,15 @@ vdTableTestCollect(const vdDomainDef *def,
 {
     guint kind;
 
+    GHashTableIter iter;
+    gpointer rule;
+
     vdTableTestNoteOrigin(used, def->machineOrigin);
+    /* rules that decided something without filling anything (pci.supported,
+     * virtio.transport...) are recorded too */
+    g_hash_table_iter_init(&iter, def->rulesUsed);
+    while (g_hash_table_iter_next(&iter, &rule, NULL))
+        vdTableTestNoteOrigin(used, rule);
     for (kind = 0; kind < VD_DEVICE_LAST; kind++) {
         guint i;
 
