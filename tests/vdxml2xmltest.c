@@ -218,10 +218,11 @@ vdTestCanonDevices(xmlDocPtr doc,
     xmlNodePtr n;
 
     for (n = vdXMLFirstElement(devices); n; n = vdXMLNextElement(n)) {
-        GString *s = g_string_new(NULL);
+        GString *s;
 
         if (vdXMLNameIs(n, "emulator"))
             continue;
+        s = g_string_new(NULL);
         vdTestCanonElement(s, n, macless && vdXMLNameIs(n, "interface"));
         g_ptr_array_add(devs, g_string_free(s, FALSE));
     }
