@@ -6,7 +6,8 @@
  * of the right kind, a generation the table defines, architectures and a family that
  * exist; ids are unique; every pattern of every machine family matches a machine of
  * the capability profile.  Then every golden case is run through the engine and the
- * rule ids it reports as the origin of what it supplied are collected: every rule of
+ * rule ids it reports, as the origin of what it supplied or as a rule that decided
+ * something (vdDomainDef.rulesUsed), are collected: every rule of
  * generation 1 must be exercised by at least one case, or it is either dead or
  * untested.
  *
@@ -29,16 +30,13 @@
 
 static vdTable *vdTestTable;
 
-/* Rules of generation 1 that no golden case reports as an origin.  Most are settings
- * the engine consults without supplying an item (pci.supported, virtio.transport,
- * panic.models, ...), so it records no origin for them; the others lack a case. */
+/* Known findings, each reported as TODO until fixed (all empty today: keep them that
+ * way).  Rules of generation 1 that no golden case exercises: */
 static const char *const vdTableKnownUnexercised[] = {
     NULL
 };
 
-/* Architectures the rules name that the capability profile lacks: riscv32 is in
- * riscv.xml, but build-aux/gen-caps.py does not profile qemu-system-riscv32, so the
- * engine refuses riscv32 definitions that libvirt 9.0 accepts. */
+/* Architectures the rules name that the capability profile lacks: */
 static const char *const vdTableKnownMissingArches[] = {
     NULL
 };
@@ -326,10 +324,9 @@ static void
 vdTableTestCollect(const vdDomainDef *def,
                    GHashTable *used)
 {
-    guint kind;
-
     GHashTableIter iter;
     gpointer rule;
+    guint kind;
 
     vdTableTestNoteOrigin(used, def->machineOrigin);
     /* rules that decided something without filling anything (pci.supported,
