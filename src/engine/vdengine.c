@@ -1135,8 +1135,13 @@ vdEngineValidate(vdEngineCtx *ctx,
         }
         if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") &&
             !vdEngineSettingIs(ctx, "pci.chipset", "piix3")) {
-            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                        _("IDE controllers are unsupported for this QEMU binary or machine type"));
+            if (!def->machine)
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("IDE controllers are unsupported for this QEMU binary or machine type: generation %1$u picks '%2$s' when no machine is given; give machine='pc' or use SATA disks"),
+                            ctx->opts->generation, ctx->machine);
+            else
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("IDE controllers are unsupported for this QEMU binary or machine type"));
             return false;
         }
         if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) > 0) {
