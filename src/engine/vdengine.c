@@ -209,7 +209,20 @@ vdEngineHasInput(const vdEngineCtx *ctx,
 }
 
 
-static bool vdEngineUSBDisabled(const vdEngineCtx *ctx);
+/* Whether there is a USB controller that can take devices. */
+static bool
+vdEngineHasUSB(const vdEngineCtx *ctx)
+{
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(ctx->def, VD_DEVICE_CONTROLLER, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && !vdDevicePropIs(c, VD_PROP_MODEL, "none"))
+            return true;
+    }
+    return false;
+}
 
 /* "mouse:ps2 keyboard:ps2": add each input the definition lacks. */
 static void
@@ -232,7 +245,7 @@ vdEngineAddInputs(vdEngineCtx *ctx,
             continue;
         if (vdEngineHasInput(ctx, tb[0], tb[1]))
             continue;
-        if (g_str_equal(tb[1], "usb") && vdEngineUSBDisabled(ctx) &&
+        if (g_str_equal(tb[1], "usb") && !vdEngineHasUSB(ctx) &&
             vdEngineSettingIs(ctx, "input.implicit-needs-usb", "yes"))
             continue;
         /* a tablet already does what a USB mouse would */
