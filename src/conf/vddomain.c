@@ -596,7 +596,7 @@ vdDiskNameToIndex(const char *name)
 {
     static const char *const prefixes[] = { "fd", "hd", "vd", "sd", "xvd", "ubd", NULL };
     const char *p = NULL;
-    int idx = 0;
+    gint64 idx = 0;
     size_t i;
 
     if (!name)
@@ -612,11 +612,11 @@ vdDiskNameToIndex(const char *name)
     for (i = 0; *p; p++, i++) {
         if (!g_ascii_islower(*p))
             return -1;
-        if (i > 6)
-            return -1;
         idx = (idx + (i > 0 ? 1 : 0)) * 26 + (*p - 'a');
+        if (idx > G_MAXINT)
+            return -1;
     }
-    return idx;
+    return (int)idx;
 }
 
 

@@ -1058,6 +1058,42 @@ vdEngineValidate(vdEngineCtx *ctx,
     vdDomainDef *def = ctx->def;
     guint i;
 
+    /* two devices where libvirt has room for one */
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+        guint j;
+
+        for (j = i + 1; j < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); j++) {
+            vdDevice *o = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, j);
+            const char *m1 = vdDeviceGet(c, VD_PROP_MODEL);
+            const char *m2 = vdDeviceGet(o, VD_PROP_MODEL);
+
+            if (g_strcmp0(vdDeviceGet(c, VD_PROP_TYPE), vdDeviceGet(o, VD_PROP_TYPE)) != 0 ||
+                vdDeviceIndex(c) != vdDeviceIndex(o))
+                continue;
+            /* a USB2 set shares one index, one controller per model */
+            if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m1 && m2 && !g_str_equal(m1, m2) &&
+                g_str_has_prefix(m1, "ich9-") && g_str_has_prefix(m2, "ich9-"))
+                continue;
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("Multiple '%1$s' controllers with index '%2$d'"),
+                        vdDeviceGet(c, VD_PROP_TYPE), vdDeviceIndex(c));
+            return false;
+        }
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
+        const char *dev = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_DISK, i), VD_PROP_DEV);
+        guint j;
+
+        for (j = i + 1; dev && j < vdDomainDefCount(def, VD_DEVICE_DISK); j++) {
+            if (vdDevicePropIs(vdDomainDefGet(def, VD_DEVICE_DISK, j), VD_PROP_DEV, dev)) {
+                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                            _("target '%1$s' duplicated for disk sources"), dev);
+                return false;
+            }
+        }
+    }
+
     if (def->hasPS2Feature) {
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("unexpected feature 'ps2': libvirt 9.0 does not know it"));
