@@ -35,7 +35,7 @@ VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
              "cid-address", "mac", "size", "size-unit", "msi-ioeventfd", "iommu-eim",
              "backend-path", "graphics-socket", "source", "target-state", "primary-request", "listen-address",
              "listen-socket", "graphics-tls-port", "target-dev", "tty", "display",
-             "hostdev-model");
+             "hostdev-model", "protocol", "backend-protocol", "backend-device");
 
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
@@ -121,6 +121,10 @@ static const vdPropLocation vdPropLocations[] = {
     { K(RNG), VD_PROP_MODEL, "", "model" },
     { K(RNG), VD_PROP_BACKEND_MODEL, "backend", "model" },
     { K(RNG), VD_PROP_BACKEND_PATH, "backend", "#text" },
+    { K(RNG), VD_PROP_BACKEND_TYPE, "backend", "type" },
+    { K(RNG), VD_PROP_BACKEND_PROTOCOL, "backend/protocol", "type" },
+    { K(REDIRDEV), VD_PROP_PROTOCOL, "protocol", "type" },
+    { K(TPM), VD_PROP_BACKEND_DEVICE, "backend/device", "path" },
     { K(PANIC), VD_PROP_MODEL, "", "model" },
     { K(TPM), VD_PROP_MODEL, "", "model" },
     { K(TPM), VD_PROP_BACKEND_TYPE, "backend", "type" },
@@ -159,8 +163,8 @@ static const vdPropLocation vdPropLocations[] = {
  * goes before the first existing sibling that libvirt puts after it. */
 static const char *const vdDiskChildOrder[] = {
     "driver", "auth", "source", "backingStore", "geometry", "blockio", "target",
-    "iotune", "boot", "readonly", "shareable", "transient", "serial", "wwn", "vendor",
-    "product", "encryption", "alias", "address", NULL
+    "iotune", "readonly", "shareable", "transient", "serial", "wwn", "vendor", "product",
+    "encryption", "boot", "alias", "address", NULL
 };
 static const char *const vdInterfaceChildOrder[] = {
     "mac", "source", "virtualport", "ip", "route", "script", "target", "guest", "model",
@@ -700,12 +704,10 @@ vdAddressParse(xmlNodePtr node,
 
         if (reg) {
             const char *s = reg;
-            guint base = 10;
+            guint base = 16;    /* libvirt reads reg and base as hex, with or without 0x */
 
-            if (g_str_has_prefix(s, "0x")) {
+            if (g_str_has_prefix(s, "0x") || g_str_has_prefix(s, "0X"))
                 s += 2;
-                base = 16;
-            }
             if (!g_ascii_string_to_unsigned(s, base, 0, G_MAXUINT64, &r, NULL)) {
                 g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
                             _("line %1$ld: invalid spapr-vio reg '%2$s'"), xmlGetLineNo(node), reg);

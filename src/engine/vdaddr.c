@@ -47,6 +47,14 @@ vdVioSerialPortUse(vdVioSerialCont *c,
 }
 
 
+static gint
+vdVioSerialContCmp(gconstpointer a,
+                   gconstpointer b)
+{
+    return (int)((const vdVioSerialCont *)a)->index - (int)((const vdVioSerialCont *)b)->index;
+}
+
+
 static bool
 vdEngineVioSerialIsTarget(const vdDevice *dev)
 {
@@ -76,6 +84,9 @@ vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
         vc.nports = MIN(vc.nports, 128);
         g_array_append_val(conts, vc);
     }
+
+    /* libvirt keeps them by index: the lowest with a free port is used first */
+    g_array_sort(conts, vdVioSerialContCmp);
 
     /* ports already taken */
     for (k = 0; k < G_N_ELEMENTS(kinds); k++) {

@@ -169,11 +169,13 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
 
         if (vdDeviceIndex(c) >= 0 || !type)
             continue;
-        if (g_str_equal(type, "usb") && model && g_str_has_prefix(model, "ich9-uhci") && i > 0) {
-            vdDevice *prev = g_ptr_array_index(conts, i - 1);
-
-            if (vdDevicePropIs(prev, VD_PROP_TYPE, "usb") && vdDeviceIndex(prev) >= 0)
-                idx = vdDeviceIndex(prev);
+        if (g_str_equal(type, "usb") && model && g_str_has_prefix(model, "ich9-uhci") && i > 0 &&
+            vdDevicePropIs(g_ptr_array_index(conts, i - 1), VD_PROP_TYPE, "usb") &&
+            vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL) &&
+            g_str_has_prefix(vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL), "ich9-") &&
+            vdDeviceIndex(g_ptr_array_index(conts, i - 1)) >= 0) {
+            /* a companion written after a member of a USB2 set joins that set */
+            idx = vdDeviceIndex(g_ptr_array_index(conts, i - 1));
         } else {
             /* the lowest unused index: a root bus written first gets 0 */
             while (vdDomainDefFindController(ctx->def, type, idx))
@@ -206,6 +208,38 @@ vdEngineHasInput(const vdEngineCtx *ctx,
             return true;
     }
     return false;
+}
+
+
+/* A USB companion written without <master> needs a USB controller the user wrote
+ * that is not a companion, checked before libvirt adds its own. */
+static bool
+vdEngineCheckUSBCompanions(vdEngineCtx *ctx,
+                           GError **error)
+{
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    bool master = false;
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+        const char *m = vdDeviceGet(c, VD_PROP_MODEL);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && !(m && g_str_has_prefix(m, "ich9-uhci")))
+            master = true;
+    }
+    for (i = 0; i < conts->len && !master; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+        const char *m = vdDeviceGet(c, VD_PROP_MODEL);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m && g_str_has_prefix(m, "ich9-uhci") &&
+            !vdDeviceGet(c, VD_PROP_STARTPORT)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("No master USB controller specified for the '%1$s' controller"), m);
+            return false;
+        }
+    }
+    return true;
 }
 
 
@@ -548,7 +582,9 @@ vdEngineDiskDefaults(vdEngineCtx *ctx,
     if (g_strcmp0(type, "file") == 0 || g_strcmp0(type, "block") == 0 ||
         g_strcmp0(type, "network") == 0 || g_strcmp0(type, "volume") == 0 || !type) {
         vdEngineFill(ctx, disk, VD_PROP_DRIVER_NAME, "disk.driver-name");
-        vdEngineFill(ctx, disk, VD_PROP_DRIVER_TYPE, "disk.driver-format");
+        /* a pool volume's format is the pool's business */
+        if (g_strcmp0(type, "volume") != 0)
+            vdEngineFill(ctx, disk, VD_PROP_DRIVER_TYPE, "disk.driver-format");
     }
     if (g_str_equal(device, "cdrom") && !vdDeviceGet(disk, VD_PROP_READONLY))
         vdDeviceSet(disk, VD_PROP_READONLY, "yes", "libvirt.cdrom-readonly");
@@ -615,7 +651,10 @@ vdEngineGraphicsDefaults(vdEngineCtx *ctx,
                         "libvirt.graphics-listen");
         } else if (!vnc && !port && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) &&
                    !vdDeviceGet(g, VD_PROP_GFX_TLS_PORT)) {
+            /* SPICE with no port at all listens nowhere, whatever address was given */
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "none", "libvirt.graphics-listen");
+            if (listen)
+                vdDeviceSet(g, VD_PROP_GFX_LISTEN, NULL, "libvirt.graphics-listen");
         } else {
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
         }
@@ -632,6 +671,13 @@ vdEngineGraphicsDefaults(vdEngineCtx *ctx,
     if (vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "socket") || vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "none"))
         return; /* no TCP port */
 
+    if (!vnc && !port && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) && !vdDeviceGet(g, VD_PROP_GFX_TLS_PORT) &&
+        vdDevicePropIs(g, VD_PROP_LISTEN_TYPE, "address") && !vdDeviceGet(g, VD_PROP_LISTEN_ADDRESS)) {
+        vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "none", "libvirt.graphics-listen");
+        return;
+    }
+    if (!vnc && port && !g_str_equal(port, "-1") && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT))
+        vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "no", "libvirt.spice-autoport");
     if (!vnc) {
         /* SPICE with autoport chooses both ports at start and stores neither */
         if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes")) {
@@ -648,6 +694,9 @@ vdEngineGraphicsDefaults(vdEngineCtx *ctx,
         vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "yes", "libvirt.vnc-autoport");
     } else if (!vdDeviceGet(g, VD_PROP_GFX_AUTOPORT)) {
         vdDeviceSet(g, VD_PROP_GFX_AUTOPORT, "no", "libvirt.vnc-autoport");
+    } else if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "no") && g_strcmp0(port, "-1") == 0) {
+        /* no port and no autoport: nothing to store */
+        vdDeviceSet(g, VD_PROP_GFX_PORT, NULL, "libvirt.vnc-autoport");
     } else if (vdDevicePropIs(g, VD_PROP_GFX_AUTOPORT, "yes") && g_strcmp0(port, "-1") != 0) {
         /* with autoport the port is chosen at start and not stored */
         vdDeviceSet(g, VD_PROP_GFX_PORT, "-1", "libvirt.vnc-autoport");
@@ -826,9 +875,6 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
         }
     }
 
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++)
-        vdEngineDiskDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_DISK, i));
-
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
         vdDevice *net = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
 
@@ -911,8 +957,7 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
 
         if (!vdDeviceGet(fs, VD_PROP_TYPE))
             vdDeviceSet(fs, VD_PROP_TYPE, "mount", "libvirt.filesystem-type");
-        if (vdDevicePropIs(fs, VD_PROP_TYPE, "mount") && !vdDeviceGet(fs, VD_PROP_ACCESSMODE) &&
-            !vdDevicePropIs(fs, VD_PROP_FS_DRIVER_TYPE, "virtiofs"))
+        if (vdDevicePropIs(fs, VD_PROP_TYPE, "mount") && !vdDeviceGet(fs, VD_PROP_ACCESSMODE))
             vdDeviceSet(fs, VD_PROP_ACCESSMODE, "passthrough", "libvirt.filesystem-accessmode");
     }
 
@@ -922,6 +967,28 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
         if (vdDevicePropIs(r, VD_PROP_BACKEND_MODEL, "random") &&
             (!vdDeviceGet(r, VD_PROP_BACKEND_PATH) || !*vdDeviceGet(r, VD_PROP_BACKEND_PATH)))
             vdDeviceSet(r, VD_PROP_BACKEND_PATH, "/dev/random", "libvirt.rng-random");
+    }
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_REDIRDEV); i++) {
+        vdDevice *r = vdDomainDefGet(def, VD_DEVICE_REDIRDEV, i);
+
+        if (!vdDeviceGet(r, VD_PROP_BUS))
+            vdDeviceSet(r, VD_PROP_BUS, "usb", "libvirt.redirdev-bus");
+        if (vdDevicePropIs(r, VD_PROP_TYPE, "tcp") && !vdDeviceGet(r, VD_PROP_PROTOCOL))
+            vdDeviceSet(r, VD_PROP_PROTOCOL, "raw", "libvirt.tcp-protocol");
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_RNG); i++) {
+        vdDevice *r = vdDomainDefGet(def, VD_DEVICE_RNG, i);
+
+        if (vdDevicePropIs(r, VD_PROP_BACKEND_MODEL, "egd") &&
+            vdDevicePropIs(r, VD_PROP_BACKEND_TYPE, "tcp") && !vdDeviceGet(r, VD_PROP_BACKEND_PROTOCOL))
+            vdDeviceSet(r, VD_PROP_BACKEND_PROTOCOL, "raw", "libvirt.tcp-protocol");
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_TPM); i++) {
+        vdDevice *t = vdDomainDefGet(def, VD_DEVICE_TPM, i);
+
+        if (vdDevicePropIs(t, VD_PROP_BACKEND_TYPE, "passthrough") && !vdDeviceGet(t, VD_PROP_BACKEND_DEVICE))
+            vdDeviceSet(t, VD_PROP_BACKEND_DEVICE, "/dev/tpm0", "libvirt.tpm-device");
     }
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_VSOCK); i++) {
@@ -1242,9 +1309,15 @@ vdEngineApply(vdDomainDef *def,
         return false;
     }
 
-    vdEngineControllerIndexes(&ctx);
-    vdEngineInputBuses(&ctx);
+    /* what libvirt's parser does, in its order: disk buses and drive addresses, then
+     * SCSI hostdevs and their controllers, then controller indexes */
+    for (guint i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++)
+        vdEngineDiskDefaults(&ctx, vdDomainDefGet(def, VD_DEVICE_DISK, i));
     vdEngineHostdevSCSI(&ctx);
+    vdEngineControllerIndexes(&ctx);
+    if (!vdEngineCheckUSBCompanions(&ctx, error))
+        return false;
+    vdEngineInputBuses(&ctx);
     if (!vdEngineDefaultDevices(&ctx, error))
         return false;
     vdEngineDeviceDefaults(&ctx);

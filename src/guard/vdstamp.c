@@ -54,6 +54,9 @@ static const char *const vdMechanisms[][2] = {
     { "libvirt.spice-autoport", N_("SPICE with autoport picks its ports at start") },
     { "libvirt.runtime-state", N_("a stored definition keeps no name or path a running guest was given") },
     { "libvirt.mdev-display", N_("a mediated device has no display unless asked for") },
+    { "libvirt.redirdev-bus", N_("a redirected device is a USB device") },
+    { "libvirt.tcp-protocol", N_("a TCP character backend speaks raw unless told otherwise") },
+    { "libvirt.tpm-device", N_("a passthrough TPM is the host's /dev/tpm0 unless told otherwise") },
     { "libvirt.vhostuser-virtio", N_("vhost-user and vDPA interfaces are virtio") },
 };
 
