@@ -417,17 +417,10 @@ vdPropFind(vdDeviceKind kind,
 }
 
 
-/* A name for @dev that stays the same across parses of the same definition: the
- * attributes that identify it where libvirt has some, else its position. */
-char *
-vdDeviceKey(const vdDomainDef *def,
-            const vdDevice *dev)
+/* The identifying part of a device's key, or NULL when only its position names it. */
+static char *
+vdDeviceIdentity(const vdDevice *dev)
 {
-    const char *kind = vdDeviceKindTypeToString(dev->kind);
-    GPtrArray *devs = def->devices[dev->kind];
-    guint i;
-    guint n = 0;
-
     if (dev->kind == VD_DEVICE_CONTROLLER && vdDeviceGet(dev, VD_PROP_TYPE) &&
         vdDeviceIndex(dev) >= 0) {
         const char *model = vdDeviceGet(dev, VD_PROP_MODEL);
@@ -444,40 +437,57 @@ vdDeviceKey(const vdDomainDef *def,
         return g_strdup_printf("interface/%s", vdDeviceGet(dev, VD_PROP_MAC));
     if (dev->kind == VD_DEVICE_AUDIO && vdDeviceGet(dev, VD_PROP_ID))
         return g_strdup_printf("audio/%s", vdDeviceGet(dev, VD_PROP_ID));
-
-    for (i = 0; i < devs->len; i++) {
-        vdDevice *d = g_ptr_array_index(devs, i);
-
-        if (d == dev)
-            break;
-        if (!d->removed)
-            n++;
-    }
-    return g_strdup_printf("%s/#%u", kind, n);
+    return NULL;
 }
 
 
-vdDevice *
-vdDomainDefFindByKey(const vdDomainDef *def,
-                     const char *key)
+/* Names for the devices of @def that stay the same across parses of the same
+ * definition: the attributes that identify a device where libvirt has some, else its
+ * position among the devices of its kind.  A name two devices would share (two NICs
+ * with one MAC) gets the occurrence appended.  Maps vdDevice * to char *. */
+GHashTable *
+vdDomainDefKeys(const vdDomainDef *def)
 {
+    GHashTable *keys = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t k;
     guint i;
 
     for (k = 0; k < VD_DEVICE_LAST; k++) {
-        const char *kind = vdDeviceKindTypeToString(k);
+        guint n = 0;
 
-        if (!g_str_has_prefix(key, kind) || key[strlen(kind)] != '/')
-            continue;
         for (i = 0; i < def->devices[k]->len; i++) {
             vdDevice *d = g_ptr_array_index(def->devices[k], i);
-            g_autofree char *dk = vdDeviceKey(def, d);
+            char *key;
+            guint dup;
 
-            if (!d->removed && g_str_equal(dk, key))
-                return d;
+            if (d->removed)
+                continue;
+            if (!(key = vdDeviceIdentity(d)))
+                key = g_strdup_printf("%s/#%u", vdDeviceKindTypeToString(k), n);
+            n++;
+            dup = GPOINTER_TO_UINT(g_hash_table_lookup(seen, key));
+            g_hash_table_replace(seen, g_strdup(key), GUINT_TO_POINTER(dup + 1));
+            if (dup) {
+                char *unique = g_strdup_printf("%s#%u", key, dup);
+
+                g_free(key);
+                key = unique;
+            }
+            g_hash_table_insert(keys, d, key);
         }
     }
-    return NULL;
+    return keys;
+}
+
+
+char *
+vdDeviceKey(const vdDomainDef *def,
+            const vdDevice *dev)
+{
+    g_autoptr(GHashTable) keys = vdDomainDefKeys(def);
+
+    return g_strdup(g_hash_table_lookup(keys, dev));
 }
 
 
@@ -691,6 +701,21 @@ vdAddressParse(xmlNodePtr node,
     case VD_ADDRESS_USB:
         U("bus", bus);
         addr->usbPort = vdXMLPropGet(node, "port");
+        if (addr->usbPort) {
+            g_auto(GStrv) parts = g_strsplit(addr->usbPort, ".", -1);
+            guint64 p;
+            size_t i;
+
+            /* a root port and at most four levels of hubs, as libvirt parses it */
+            for (i = 0; parts[i]; i++) {
+                if (i > 4 || !g_ascii_string_to_unsigned(parts[i], 10, 1, 255, &p, NULL)) {
+                    g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                                _("line %1$ld: cannot parse USB port '%2$s'"),
+                                xmlGetLineNo(node), addr->usbPort);
+                    return false;
+                }
+            }
+        }
         break;
     case VD_ADDRESS_CCW:
         U("cssid", cssid);
@@ -960,12 +985,14 @@ vdDeviceParse(xmlNodePtr node,
     if ((a = vdXMLChild(node, "address")) && !vdAddressParse(a, &dev->addr, error))
         return NULL;
     if (kind == VD_DEVICE_CONTROLLER && dev->props[VD_PROP_INDEX]) {
+        /* a PCI controller's index is a bus number; other indexes only need to fit */
+        guint64 max = vdDevicePropIs(dev, VD_PROP_TYPE, "pci") ? 255 : G_MAXINT;
         guint64 n;
 
-        if (!g_ascii_string_to_unsigned(dev->props[VD_PROP_INDEX], 10, 0, 255, &n, NULL)) {
+        if (!g_ascii_string_to_unsigned(dev->props[VD_PROP_INDEX], 10, 0, max, &n, NULL)) {
             g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("line %1$ld: controller index '%2$s' is not a number from 0 to 255"),
-                        xmlGetLineNo(node), dev->props[VD_PROP_INDEX]);
+                        _("line %1$ld: controller index '%2$s' is not a number from 0 to %3$lu"),
+                        xmlGetLineNo(node), dev->props[VD_PROP_INDEX], (unsigned long)max);
             return NULL;
         }
     }

@@ -224,8 +224,8 @@ void vdDomainDefFree(vdDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDomainDef, vdDomainDefFree);
 
 vdDevice *vdDeviceNew(vdDeviceKind kind);
+GHashTable *vdDomainDefKeys(const vdDomainDef *def);
 char *vdDeviceKey(const vdDomainDef *def, const vdDevice *dev);
-vdDevice *vdDomainDefFindByKey(const vdDomainDef *def, const char *key);
 bool vdDeviceIsSupplied(const vdDevice *dev);
 void vdDeviceFree(vdDevice *dev);
 

@@ -589,7 +589,7 @@ vdUSBHubAt(vdUSBHub *root,
     for (i = 0; parts[i]; i++) {
         guint64 p;
 
-        if (!g_ascii_string_to_unsigned(parts[i], 10, 1, hub ? hub->nports : 0, &p, NULL) || !hub)
+        if (!hub || !g_ascii_string_to_unsigned(parts[i], 10, 1, hub->nports, &p, NULL))
             return NULL;
         if (!parts[i + 1]) {
             *last = (unsigned int)p - 1;

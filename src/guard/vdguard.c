@@ -364,6 +364,7 @@ vdGuardExplain(const vdTable *table,
 {
     g_autoptr(vdDomainDef) def = NULL;
     g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GHashTable) keys = NULL;
     vdStamp stamp = { 0 };
     size_t k;
     size_t p;
@@ -378,6 +379,7 @@ vdGuardExplain(const vdTable *table,
         return NULL;
     }
     g_string_append_printf(out, _("generation %u\n"), stamp.generation);
+    keys = vdDomainDefKeys(def);
     if (def->machineOrigin) {
         g_autofree char *what = g_strdup_printf("machine %s", def->machine ? def->machine : "");
 
@@ -386,7 +388,7 @@ vdGuardExplain(const vdTable *table,
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         for (i = 0; i < def->devices[k]->len; i++) {
             vdDevice *dev = g_ptr_array_index(def->devices[k], i);
-            g_autofree char *key = vdDeviceKey(def, dev);
+            const char *key = g_hash_table_lookup(keys, dev);
 
             if (dev->origin) {
                 g_autofree char *what = g_strdup_printf("%s (added)", key);

@@ -122,6 +122,11 @@ vdStampRead(vdDomainDef *def,
             GError **error)
 {
     xmlNodePtr node = vdStampFind(from ? from : def->doc);
+    g_autoptr(GHashTable) keys = NULL;
+    g_autoptr(GHashTable) byKey = NULL;
+    GHashTableIter iter;
+    gpointer devp;
+    gpointer keyp;
     xmlNodePtr n;
     unsigned int gen = 1;
 
@@ -138,6 +143,13 @@ vdStampRead(vdDomainDef *def,
         return false;
     }
     stamp->generation = gen;
+
+    /* one map from key to device, not a search per entry */
+    keys = vdDomainDefKeys(def);
+    byKey = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_iter_init(&iter, keys);
+    while (g_hash_table_iter_next(&iter, &devp, &keyp))
+        g_hash_table_insert(byKey, keyp, devp);
 
     for (n = node->children; n; n = n->next) {
         g_autofree char *key = NULL;
@@ -159,7 +171,7 @@ vdStampRead(vdDomainDef *def,
         }
         key = vdXMLPropGet(n, "key");
         /* an item whose device is gone was removed by the user: forget it */
-        if (!key || !(dev = vdDomainDefFindByKey(def, key)))
+        if (!key || !(dev = g_hash_table_lookup(byKey, key)))
             continue;
         if (vdStampIsOurs(n, "device")) {
             dev->origin = g_intern_string(rule);
@@ -233,6 +245,7 @@ vdStampWrite(vdDomainDef *def,
 {
     xmlNodePtr old = vdStampFind(def->doc);
     xmlNodePtr metadata = vdStampMetadata(def);
+    g_autoptr(GHashTable) keys = vdDomainDefKeys(def);
     xmlNodePtr stamp;
     xmlNsPtr ns;
     char buf[16];
@@ -258,11 +271,11 @@ vdStampWrite(vdDomainDef *def,
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         for (i = 0; i < def->devices[k]->len; i++) {
             vdDevice *dev = g_ptr_array_index(def->devices[k], i);
-            g_autofree char *key = NULL;
+            const char *key;
 
             if (dev->removed || !vdDeviceIsSupplied(dev))
                 continue;
-            key = vdDeviceKey(def, dev);
+            key = g_hash_table_lookup(keys, dev);
             if (dev->origin) {
                 vdStampEntry(stamp, ns, "device", key, NULL, dev->origin, NULL);
                 continue;
