@@ -642,19 +642,19 @@ vdEngineGraphicsDefaults(vdEngineCtx *ctx,
     /* the listen attribute and the <listen> element say the same thing: each is
      * written from the other */
     if (!vdDeviceGet(g, VD_PROP_LISTEN_TYPE)) {
-        if (listen) {
+        if (!vnc && !port && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) &&
+            !vdDeviceGet(g, VD_PROP_GFX_TLS_PORT)) {
+            /* SPICE with no port at all listens nowhere, whatever address was given */
+            vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "none", "libvirt.graphics-listen");
+            if (listen)
+                vdDeviceSet(g, VD_PROP_GFX_LISTEN, NULL, "libvirt.graphics-listen");
+        } else if (listen) {
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
             vdDeviceSet(g, VD_PROP_LISTEN_ADDRESS, listen, "libvirt.graphics-listen");
         } else if (vnc && vdDeviceGet(g, VD_PROP_GFX_SOCKET)) {
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "socket", "libvirt.graphics-listen");
             vdDeviceSet(g, VD_PROP_LISTEN_SOCKET, vdDeviceGet(g, VD_PROP_GFX_SOCKET),
                         "libvirt.graphics-listen");
-        } else if (!vnc && !port && !vdDeviceGet(g, VD_PROP_GFX_AUTOPORT) &&
-                   !vdDeviceGet(g, VD_PROP_GFX_TLS_PORT)) {
-            /* SPICE with no port at all listens nowhere, whatever address was given */
-            vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "none", "libvirt.graphics-listen");
-            if (listen)
-                vdDeviceSet(g, VD_PROP_GFX_LISTEN, NULL, "libvirt.graphics-listen");
         } else {
             vdDeviceSet(g, VD_PROP_LISTEN_TYPE, "address", "libvirt.graphics-listen");
         }
