@@ -188,5 +188,19 @@ check "table: an unknown architecture exits 2" test "$rc" -eq 2
 run table --format yaml
 check "table: an unknown format exits 2" test "$rc" -eq 2
 
+# --- --caps ---------------------------------------------------------------------------
+# a profile where 'pc' stands for pc-i440fx-7.1: the alias follows the profile
+sed -e "s/name='pc-i440fx-7.2' maxCpus='255' alias='pc'/name='pc-i440fx-7.2' maxCpus='255'/" \
+    -e "s/name='pc-i440fx-7.1' maxCpus='255'/name='pc-i440fx-7.1' maxCpus='255' alias='pc'/" \
+    "$SRCDIR/../src/defaults/caps/qemu-7.2.xml" > "$WORK/caps71.xml"
+run apply --caps "$WORK/caps71.xml" --generation 1 "$GOOD"
+check "apply --caps: exits 0" test "$rc" -eq 0
+check "apply --caps: 'pc' becomes the profile's pc-i440fx-7.1" \
+    grep -q "machine='pc-i440fx-7.1'" "$WORK/out"
+
+run apply --caps "$WORK/no-such-profile.xml" --generation 1 "$GOOD"
+check "apply --caps: a missing profile exits 1" test "$rc" -eq 1
+check "apply --caps: nothing on stdout" test ! -s "$WORK/out"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

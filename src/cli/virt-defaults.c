@@ -122,12 +122,12 @@ vdCmdApply(int argc,
         g_printerr(_("virt-defaults: --context update needs --stored OLD.xml\n"));
         return EXIT_USAGE;
     }
-    if (caps) {
-        g_printerr(_("virt-defaults: --caps is not supported yet: only the built-in QEMU 7.2 profile exists\n"));
-        return EXIT_USAGE;
-    }
     if (!(table = vdLoadTable()))
         return EXIT_REFUSED;
+    if (caps && !vdTableLoadCapsFile(table, caps, &err)) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
     if (gen && !(req.generation = vdParseGeneration(table, gen, &err))) {
         vdPrintError(err);
         return EXIT_USAGE;

@@ -527,6 +527,21 @@ vdTableLoadCaps(vdTable *table,
 }
 
 
+/* Use the emulator profile in @path instead of the built-in QEMU 7.2 one. */
+bool
+vdTableLoadCapsFile(vdTable *table,
+                    const char *path,
+                    GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+
+    if (!(doc = vdXMLParseFile(path, "capabilities", error)))
+        return false;
+    g_ptr_array_set_size(table->arches, 0);
+    return vdTableLoadCaps(table, doc, error);
+}
+
+
 static gint
 vdGenerationCmp(gconstpointer a,
                 gconstpointer b)

@@ -77,6 +77,7 @@ typedef struct {
 
 vdTable *vdTableLoadDefault(GError **error);
 vdTable *vdTableLoadFiles(const char *const *paths, const char *capsPath, GError **error);
+bool vdTableLoadCapsFile(vdTable *table, const char *path, GError **error);
 void vdTableFree(vdTable *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdTable, vdTableFree);
 
