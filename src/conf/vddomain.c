@@ -386,18 +386,23 @@ vdDomainPathNode(xmlNodePtr node,
                  const char *path,
                  bool create)
 {
-    g_auto(GStrv) parts = NULL;
-    size_t i;
+    bool first = true;
+    char name[32];
 
-    if (!*path)
-        return node;
-    parts = g_strsplit(path, "/", -1);
-    for (i = 0; parts[i] && node; i++) {
-        xmlNodePtr c = vdXMLChild(node, parts[i]);
+    while (*path && node) {
+        const char *slash = strchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) : strlen(path);
+        xmlNodePtr c;
 
+        g_assert(len < sizeof(name));
+        memcpy(name, path, len);
+        name[len] = '\0';
+        c = vdXMLChild(node, name);
         if (!c && create)
-            c = vdDomainNewChild(node, i == 0 ? vdChildOrder(kind) : vdGenericChildOrder, parts[i]);
+            c = vdDomainNewChild(node, first ? vdChildOrder(kind) : vdGenericChildOrder, name);
         node = c;
+        first = false;
+        path += len + (slash ? 1 : 0);
     }
     return node;
 }
@@ -407,13 +412,23 @@ static const vdPropLocation *
 vdPropFind(vdDeviceKind kind,
            vdProp prop)
 {
-    size_t i;
+    /* built once: which row, if any, places each property of each kind */
+    static const vdPropLocation *index[VD_DEVICE_LAST][VD_PROP_LAST];
+    static gsize ready;
 
-    for (i = 0; i < G_N_ELEMENTS(vdPropLocations); i++) {
-        if ((vdPropLocations[i].kinds & (1u << kind)) && vdPropLocations[i].prop == prop)
-            return &vdPropLocations[i];
+    if (g_once_init_enter(&ready)) {
+        size_t i;
+        size_t k;
+
+        for (i = G_N_ELEMENTS(vdPropLocations); i-- > 0;) {
+            for (k = 0; k < VD_DEVICE_LAST; k++) {
+                if (vdPropLocations[i].kinds & (1u << k))
+                    index[k][vdPropLocations[i].prop] = &vdPropLocations[i];
+            }
+        }
+        g_once_init_leave(&ready, 1);
     }
-    return NULL;
+    return index[kind][prop];
 }
 
 
@@ -842,7 +857,7 @@ vdDomainDefInsertDisk(vdDomainDef *def,
 {
     GPtrArray *disks = def->devices[VD_DEVICE_DISK];
     const char *bus = vdDeviceGet(disk, VD_PROP_BUS);
-    int idx = vdDiskNameToIndex(vdDeviceGet(disk, VD_PROP_DEV));
+    int idx = disk->diskIndex = vdDiskNameToIndex(vdDeviceGet(disk, VD_PROP_DEV));
     int insertAt = -1;
     int i;
 
@@ -851,7 +866,7 @@ vdDomainDefInsertDisk(vdDomainDef *def,
 
         if (g_strcmp0(vdDeviceGet(d, VD_PROP_BUS), bus) != 0)
             continue;
-        if (vdDiskNameToIndex(vdDeviceGet(d, VD_PROP_DEV)) > idx)
+        if (d->diskIndex > idx)
             insertAt = i;
         else if (insertAt == -1)
             insertAt = i + 1;
@@ -967,11 +982,11 @@ vdDeviceParse(xmlNodePtr node,
 
     g_ptr_array_add(keep, dev);
     dev->node = node;
-    for (i = 0; i < G_N_ELEMENTS(vdPropLocations); i++) {
-        const vdPropLocation *loc = &vdPropLocations[i];
+    for (i = 0; i < VD_PROP_LAST; i++) {
+        const vdPropLocation *loc = vdPropFind(kind, i);
         xmlNodePtr n;
 
-        if (!(loc->kinds & (1u << kind)) || dev->props[loc->prop])
+        if (!loc)
             continue;
         if (!(n = vdDomainPathNode(node, kind, loc->path, false)))
             continue;

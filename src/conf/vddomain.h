@@ -189,6 +189,7 @@ struct _vdDevice {
     const vdDevice *copyOf;
     /* engine scratch space */
     unsigned int pciFlags;
+    int diskIndex;                   /* vdDiskNameToIndex() of a disk's target, cached */
 };
 
 typedef struct _vdDomainDef vdDomainDef;

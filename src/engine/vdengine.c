@@ -15,13 +15,28 @@
 #include "engine/vdenginepriv.h"
 #include "util/vderror.h"
 
+/* ctx->family before the machine is known: nothing may be cached yet */
+#define VD_ENGINE_FAMILY_UNKNOWN ((const char *)&vdEngineSettingUInt)
+
 const char *
 vdEngineSetting(const vdEngineCtx *ctx,
                 const char *setting,
                 const char **origin)
 {
-    const vdRule *r = vdTableLookup(ctx->table, setting, ctx->opts->generation,
-                                    ctx->arch, ctx->family, ctx->machine);
+    const vdRule *r;
+    gpointer cached;
+
+    /* the machine is fixed for the whole call: look each setting up once */
+    if (ctx->settings && ctx->family != VD_ENGINE_FAMILY_UNKNOWN &&
+        g_hash_table_lookup_extended(ctx->settings, setting, NULL, &cached)) {
+        r = cached;
+    } else {
+        r = vdTableLookup(ctx->table, setting, ctx->opts->generation, ctx->arch,
+                          ctx->family == VD_ENGINE_FAMILY_UNKNOWN ? NULL : ctx->family,
+                          ctx->machine);
+        if (ctx->settings && ctx->family != VD_ENGINE_FAMILY_UNKNOWN)
+            g_hash_table_insert(ctx->settings, (gpointer)setting, (gpointer)r);
+    }
 
     /* every rule that decided something, filled or not, is part of the provenance */
     if (r && ctx->def->rulesUsed)
@@ -1294,7 +1309,9 @@ vdEngineApply(vdDomainDef *def,
               const vdEngineOptions *opts,
               GError **error)
 {
-    vdEngineCtx ctx = { .def = def, .table = table, .opts = opts };
+    g_autoptr(GHashTable) settings = g_hash_table_new(g_str_hash, g_str_equal);
+    vdEngineCtx ctx = { .def = def, .table = table, .opts = opts, .settings = settings,
+                        .family = VD_ENGINE_FAMILY_UNKNOWN };
 
     if (!vdTableFindGeneration(table, opts->generation)) {
         g_set_error(error, VD_ERROR, VD_ERROR_INVALID,

@@ -15,6 +15,7 @@ typedef struct {
     const char *arch;
     const char *machine;      /* canonical */
     const char *family;       /* NULL when no family matches */
+    GHashTable *settings;     /* setting -> rule (or the table itself for "none"), per call */
 } vdEngineCtx;
 
 /* Device kinds in the order libvirt walks a definition's devices (CCW and zPCI

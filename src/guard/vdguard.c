@@ -136,18 +136,7 @@ vdGuardStampGeneration(xmlDocPtr doc,
                        bool *present,
                        GError **error)
 {
-    g_autoptr(vdDomainDef) def = NULL;
-    vdStamp stamp = { 0 };
-    unsigned int gen;
-
-    if (!(def = vdDomainDefParse(doc, error)) ||
-        !vdStampRead(def, NULL, &stamp, error))
-        return 0;
-    gen = stamp.generation;
-    if (present)
-        *present = stamp.present;
-    vdStampClear(&stamp);
-    return gen;
+    return vdStampGeneration(doc, present, error);
 }
 
 

@@ -113,6 +113,28 @@ vdStampPresent(xmlDocPtr doc)
 }
 
 
+/* The generation @doc is stamped with, 1 without a stamp; 0 on error. */
+unsigned int
+vdStampGeneration(xmlDocPtr doc,
+                  bool *present,
+                  GError **error)
+{
+    xmlNodePtr node = vdStampFind(doc);
+    unsigned int gen = 1;
+
+    if (present)
+        *present = node != NULL;
+    if (node && vdXMLPropUInt(node, "generation", &gen, error) < 0)
+        return 0;
+    if (gen == 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: the defaults stamp names generation 0"), xmlGetLineNo(node));
+        return 0;
+    }
+    return gen;
+}
+
+
 /* Read the stamp of @from (default: @def's own document) and mark what it says the
  * engine supplied on @def's devices. */
 bool

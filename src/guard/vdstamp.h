@@ -20,6 +20,7 @@ typedef struct {
 
 void vdStampClear(vdStamp *stamp);
 bool vdStampPresent(xmlDocPtr doc);
+unsigned int vdStampGeneration(xmlDocPtr doc, bool *present, GError **error);
 bool vdStampRead(vdDomainDef *def, xmlDocPtr from, vdStamp *stamp, GError **error);
 bool vdStampWrite(vdDomainDef *def, unsigned int generation, const vdStamp *previous,
                   GError **error);

@@ -322,26 +322,49 @@ static void
 vdXMLEscape(GString *out,
             const char *s)
 {
+    const char *run = s;
+
     for (; *s; s++) {
+        const char *rep;
+
         switch (*s) {
         case '<':
-            g_string_append(out, "&lt;");
+            rep = "&lt;";
             break;
         case '>':
-            g_string_append(out, "&gt;");
+            rep = "&gt;";
             break;
         case '&':
-            g_string_append(out, "&amp;");
+            rep = "&amp;";
             break;
         case '\'':
-            g_string_append(out, "&apos;");
+            rep = "&apos;";
             break;
         case '"':
-            g_string_append(out, "&quot;");
+            rep = "&quot;";
             break;
         default:
-            g_string_append_c(out, *s);
+            continue;
         }
+        g_string_append_len(out, run, s - run);
+        g_string_append(out, rep);
+        run = s + 1;
+    }
+    g_string_append_len(out, run, s - run);
+}
+
+
+static void
+vdXMLIndent(GString *out,
+            int indent)
+{
+    static const char spaces[] = "                                                                ";
+
+    while (indent > 0) {
+        int n = MIN(indent, (int)sizeof(spaces) - 1);
+
+        g_string_append_len(out, spaces, n);
+        indent -= n;
     }
 }
 
@@ -382,7 +405,8 @@ vdXMLFormatElement(GString *out,
     bool hasElements = false;
     bool hasContent = false;
 
-    g_string_append_printf(out, "%*s<", indent, "");
+    vdXMLIndent(out, indent);
+    g_string_append_c(out, '<');
     vdXMLFormatName(out, node);
     for (ns = node->nsDef; ns; ns = ns->next) {
         g_string_append(out, " xmlns");
@@ -393,15 +417,23 @@ vdXMLFormatElement(GString *out,
         g_string_append_c(out, '\'');
     }
     for (a = node->properties; a; a = a->next) {
-        xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
-
         g_string_append_c(out, ' ');
-        if (a->ns && a->ns->prefix)
-            g_string_append_printf(out, "%s:", (const char *)a->ns->prefix);
-        g_string_append_printf(out, "%s='", (const char *)a->name);
-        if (v) {
-            vdXMLEscape(out, (const char *)v);
-            xmlFree(v);
+        if (a->ns && a->ns->prefix) {
+            g_string_append(out, (const char *)a->ns->prefix);
+            g_string_append_c(out, ':');
+        }
+        g_string_append(out, (const char *)a->name);
+        g_string_append(out, "='");
+        if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE) {
+            /* the usual case: one text node, no need to build a copy */
+            vdXMLEscape(out, (const char *)a->children->content);
+        } else if (a->children) {
+            xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+
+            if (v) {
+                vdXMLEscape(out, (const char *)v);
+                xmlFree(v);
+            }
         }
         g_string_append_c(out, '\'');
     }
@@ -430,17 +462,17 @@ vdXMLFormatElement(GString *out,
             if (c->type == XML_ELEMENT_NODE) {
                 vdXMLFormatElement(out, c, indent + 2);
             } else if (c->type == XML_COMMENT_NODE) {
-                g_string_append_printf(out, "%*s<!--%s-->\n", indent + 2, "",
-                                       (const char *)c->content);
+                vdXMLIndent(out, indent + 2);
+                g_string_append_printf(out, "<!--%s-->\n", (const char *)c->content);
             } else if (c->type == XML_TEXT_NODE && !vdXMLIsBlank(c)) {
                 g_autofree char *t = g_strstrip(g_strdup((const char *)c->content));
 
-                g_string_append_printf(out, "%*s", indent + 2, "");
+                vdXMLIndent(out, indent + 2);
                 vdXMLEscape(out, t);
                 g_string_append_c(out, '\n');
             }
         }
-        g_string_append_printf(out, "%*s", indent, "");
+        vdXMLIndent(out, indent);
     }
     g_string_append(out, "</");
     vdXMLFormatName(out, node);
