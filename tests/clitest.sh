@@ -202,5 +202,55 @@ run apply --caps "$WORK/no-such-profile.xml" --generation 1 "$GOOD"
 check "apply --caps: a missing profile exits 1" test "$rc" -eq 1
 check "apply --caps: nothing on stdout" test ! -s "$WORK/out"
 
+# --- the store: define, list, dumpxml, edit, upgrade, undefine -------------------------
+STORE="dir://$WORK/store"
+ARM=$DATA/aarch64-virt-minimal.xml
+
+run -c "$STORE" define --generation 1 "$ARM"
+check "define: a new domain exits 0" test "$rc" -eq 0
+check "define: says the generation" grep -q "(generation 1)" "$WORK/out"
+check "define: the store holds one file" test -f "$WORK/store/aarch64-virt-minimal.xml"
+
+run -c "$STORE" list
+check "list: names the domain and its generation" \
+    grep -q "aarch64-virt-minimal *1$" "$WORK/out"
+
+run -c "$STORE" dumpxml aarch64-virt-minimal
+check "dumpxml: prints the stored definition" cmp -s "$WORK/out" "$WORK/store/aarch64-virt-minimal.xml"
+check "dumpxml: generation 1 gave no balloon" test -z "$(grep '<memballoon' "$WORK/out")"
+
+run -c "$STORE" define --generation 2 "$ARM"
+check "define: an existing domain's generation cannot be chosen again (exit 1)" test "$rc" -eq 1
+
+run -c "$STORE" upgrade aarch64-virt-minimal --to 2 --dry-run
+check "upgrade --dry-run: exits 0 and shows a diff" grep -q "^+.*<memballoon" "$WORK/out"
+check "upgrade --dry-run: the store is unchanged" \
+    test -z "$(grep '<memballoon' "$WORK/store/aarch64-virt-minimal.xml")"
+
+run -c "$STORE" upgrade aarch64-virt-minimal --to 2
+check "upgrade: without --yes and no terminal, refuses (exit 2)" test "$rc" -eq 2
+
+run -c "$STORE" upgrade aarch64-virt-minimal --to 2 --yes
+check "upgrade --yes: exits 0" test "$rc" -eq 0
+check "upgrade --yes: the stored definition is generation 2" \
+    grep -q "generation='2'" "$WORK/store/aarch64-virt-minimal.xml"
+
+run -c "$STORE" upgrade aarch64-virt-minimal --to 1 --yes
+check "upgrade: a downgrade is refused (exit 1)" test "$rc" -eq 1
+
+EDITOR="sed -i s/1024/2048/" run -c "$STORE" edit aarch64-virt-minimal
+check "edit: exits 0" test "$rc" -eq 0
+check "edit: the change is stored" grep -q ">2048<" "$WORK/store/aarch64-virt-minimal.xml"
+
+run -c "$STORE" dumpxml ../../etc/passwd
+check "dumpxml: a name outside the store is refused (exit 1)" test "$rc" -eq 1
+
+run -c "$STORE" undefine aarch64-virt-minimal
+check "undefine: exits 0 and removes the file" \
+    test "$rc" -eq 0 -a ! -e "$WORK/store/aarch64-virt-minimal.xml"
+
+run -c "$STORE" dumpxml aarch64-virt-minimal
+check "dumpxml: an unknown domain exits 1" test "$rc" -eq 1
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
