@@ -29,6 +29,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <string.h>
 
@@ -588,6 +589,32 @@ vdHostilePciSlot(void)
 
 
 /* libvirt allows at most 4 levels of USB ports ("Cannot parse <address> 'port'"). */
+/* Parsing refuses external entities for itself only: libxml2's process-wide entity
+ * loader and error handler are what they were before, so a libvirt in the same
+ * process can still read its own files. */
+static void
+vdHostileGlobalsRestored(void)
+{
+    static const char doc[] =
+        "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><domain>&x;</domain>";
+    static const char ok[] = "<domain type='qemu'><os><type>hvm</type></os></domain>";
+    xmlExternalEntityLoader loader = xmlGetExternalEntityLoader();
+    xmlGenericErrorFunc errorFunc = xmlGenericError;
+    void *errorCtx = xmlGenericErrorContext;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) good = NULL;
+
+    g_assert_null(vdXMLParse(doc, strlen(doc), "hostile", "domain", &err));
+    g_assert_true(xmlGetExternalEntityLoader() == loader);
+    g_assert_true(xmlGenericError == errorFunc);
+    g_assert_true(xmlGenericErrorContext == errorCtx);
+    g_clear_error(&err);
+    good = vdXMLParse(ok, strlen(ok), "fine", "domain", &err);
+    g_assert_no_error(err);
+    g_assert_true(xmlGetExternalEntityLoader() == loader);
+}
+
+
 static void
 vdHostileUsbPort(void)
 {
@@ -807,6 +834,7 @@ main(int argc,
     };
     static const vdHostileGenerated generated[] = {
         { "/hostile/generated/oversize", vdHostileOversize },
+        { "/hostile/generated/libxml2-globals-restored", vdHostileGlobalsRestored },
         { "/hostile/generated/at-size-limit", vdHostileAtSizeLimit },
         { "/hostile/generated/nested-10k", vdHostileNested },
         { "/hostile/generated/nics-5000", vdHostileNics },

@@ -58,6 +58,9 @@ vdXMLParse(const char *buf,
 {
     xmlParserCtxtPtr ctxt = NULL;
     g_autoptr(xmlDoc) doc = NULL;
+    xmlExternalEntityLoader oldLoader;
+    xmlGenericErrorFunc oldError;
+    void *oldErrorCtx;
     xmlNodePtr root;
     const char *name = filename ? filename : "(stdin)";
 
@@ -77,9 +80,6 @@ vdXMLParse(const char *buf,
         return NULL;
     }
 
-    xmlSetExternalEntityLoader(vdXMLRefusingLoader);
-    xmlSetGenericErrorFunc(NULL, vdXMLSilence);
-
     if (!(ctxt = xmlNewParserCtxt())) {
         g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL, _("cannot allocate an XML parser"));
         return NULL;
@@ -89,9 +89,19 @@ vdXMLParse(const char *buf,
     ctxt->vctxt.error = vdXMLSilence;
     ctxt->vctxt.warning = vdXMLSilence;
 
+    /* libxml2's entity loader and generic error handler are process-wide: refuse
+     * external loads and stay quiet only for this parse, so that libvirt or anyone
+     * else in the same process keeps theirs */
+    oldLoader = xmlGetExternalEntityLoader();
+    oldErrorCtx = xmlGenericErrorContext;
+    oldError = xmlGenericError;
+    xmlSetExternalEntityLoader(vdXMLRefusingLoader);
+    xmlSetGenericErrorFunc(NULL, vdXMLSilence);
     doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
                             XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
                             XML_PARSE_NOERROR);
+    xmlSetExternalEntityLoader(oldLoader);
+    xmlSetGenericErrorFunc(oldErrorCtx, oldError);
     if (!doc || !ctxt->wellFormed) {
         const xmlError *e = &ctxt->lastError;
         g_autofree char *msg = g_strdup(e->message ? e->message : "unknown error");
