@@ -173,6 +173,8 @@ vdTableFree(vdTable *table)
     g_ptr_array_unref(table->families);
     g_ptr_array_unref(table->generations);
     g_ptr_array_unref(table->arches);
+    if (table->bySetting)
+        g_hash_table_unref(table->bySetting);
     g_free(table);
 }
 
@@ -557,6 +559,22 @@ static bool
 vdTableFinish(vdTable *table,
               GError **error)
 {
+    guint i;
+
+    /* a lookup only looks at the rules of its setting */
+    table->bySetting = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify)g_ptr_array_unref);
+    for (i = 0; i < table->rules->len; i++) {
+        vdRule *r = g_ptr_array_index(table->rules, i);
+        GPtrArray *list = g_hash_table_lookup(table->bySetting, r->setting);
+
+        if (!list) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(table->bySetting, r->setting, list);
+        }
+        g_ptr_array_add(list, r);
+    }
+
     g_ptr_array_sort(table->generations, vdGenerationCmp);
     if (table->generations->len == 0) {
         g_set_error(error, VD_ERROR, VD_ERROR_TABLE, _("the table defines no generation"));
@@ -678,16 +696,20 @@ vdTableLookup(const vdTable *table,
               const char *family,
               const char *machine)
 {
-    g_autofree char *version = vdMachineVersion(machine);
+    GPtrArray *rules = table->bySetting ? g_hash_table_lookup(table->bySetting, setting) : NULL;
+    g_autofree char *version = NULL;
     const vdRule *best = NULL;
     int bestScore = -1;
     guint i;
 
-    for (i = 0; i < table->rules->len; i++) {
-        const vdRule *r = g_ptr_array_index(table->rules, i);
+    if (!rules)
+        return NULL;
+    version = vdMachineVersion(machine);
+    for (i = 0; i < rules->len; i++) {
+        const vdRule *r = g_ptr_array_index(rules, i);
         int score = 0;
 
-        if (r->generation > generation || !g_str_equal(r->setting, setting))
+        if (r->generation > generation)
             continue;
         if (r->arches) {
             if (!vdStrvContains(r->arches, arch))

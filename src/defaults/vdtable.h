@@ -59,6 +59,7 @@ struct _vdTable {
     GPtrArray *generations;  /* vdGeneration *, sorted by number */
     GPtrArray *arches;       /* vdCapsArch *: the emulator capability profile */
     unsigned int current;    /* the generation new definitions get */
+    GHashTable *bySetting;   /* setting -> GPtrArray of vdRule *, built at load */
 };
 
 /* What a setting's value must look like. */
