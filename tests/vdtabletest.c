@@ -120,26 +120,6 @@ vdTableTestLoad(void)
 
 
 static bool
-vdTableTestValueOK(const vdSettingInfo *info,
-                   const char *value)
-{
-    guint64 n;
-
-    switch (info->kind) {
-    case VD_SETTING_WORD:
-        return *value && !strpbrk(value, " \t\n");
-    case VD_SETTING_LIST:
-        return *value != '\0';
-    case VD_SETTING_UINT:
-        return g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT, &n, NULL);
-    case VD_SETTING_BOOL:
-        return g_str_equal(value, "yes") || g_str_equal(value, "no");
-    }
-    return false;
-}
-
-
-static bool
 vdTableTestBlank(const char *s)
 {
     for (; *s; s++) {
@@ -183,7 +163,7 @@ vdTableTestRules(void)
             g_test_message("%s:%d: rule '%s' names an unknown setting '%s'",
                            where, r->line, r->id, r->setting ? r->setting : "");
             g_test_fail();
-        } else if (!r->value || !vdTableTestValueOK(info, r->value)) {
+        } else if (!r->value || !vdSettingValueValid(info, r->value)) {
             g_test_message("%s:%d: rule '%s': '%s' is not a valid value for %s",
                            where, r->line, r->id, r->value ? r->value : "", r->setting);
             g_test_fail();

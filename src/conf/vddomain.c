@@ -496,16 +496,6 @@ vdDomainDefKeys(const vdDomainDef *def)
 }
 
 
-char *
-vdDeviceKey(const vdDomainDef *def,
-            const vdDevice *dev)
-{
-    g_autoptr(GHashTable) keys = vdDomainDefKeys(def);
-
-    return g_strdup(g_hash_table_lookup(keys, dev));
-}
-
-
 /* Whether the engine supplied anything in @dev. */
 bool
 vdDeviceIsSupplied(const vdDevice *dev)

@@ -226,7 +226,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDomainDef, vdDomainDefFree);
 
 vdDevice *vdDeviceNew(vdDeviceKind kind);
 GHashTable *vdDomainDefKeys(const vdDomainDef *def);
-char *vdDeviceKey(const vdDomainDef *def, const vdDevice *dev);
 bool vdDeviceIsSupplied(const vdDevice *dev);
 void vdDeviceFree(vdDevice *dev);
 

@@ -253,9 +253,9 @@ vdMachineVersionCompare(const char *a,
 }
 
 
-static bool
-vdTableCheckValue(const vdSettingInfo *info,
-                  const char *value)
+bool
+vdSettingValueValid(const vdSettingInfo *info,
+                    const char *value)
 {
     guint64 n;
 
@@ -263,7 +263,7 @@ vdTableCheckValue(const vdSettingInfo *info,
     case VD_SETTING_WORD:
         return *value && !strpbrk(value, " \t\n");
     case VD_SETTING_LIST:
-        return true;
+        return *value != '\0';
     case VD_SETTING_UINT:
         return g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT, &n, NULL);
     case VD_SETTING_BOOL:
@@ -387,7 +387,7 @@ vdTableAddRule(vdTable *table,
                     name, rule->line, rule->id, rule->setting);
         return false;
     }
-    if (!vdTableCheckValue(info, rule->value)) {
+    if (!vdSettingValueValid(info, rule->value)) {
         g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
                     _("%1$s:%2$d: rule '%3$s' gives '%4$s' the invalid value '%5$s'"),
                     name, rule->line, rule->id, rule->setting, rule->value);

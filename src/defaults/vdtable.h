@@ -84,6 +84,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdTable, vdTableFree);
 
 const vdSettingInfo *vdSettingFind(const char *name);
 const vdSettingInfo *vdSettingList(size_t *n);
+bool vdSettingValueValid(const vdSettingInfo *info, const char *value);
 
 const vdFamily *vdTableFindFamily(const vdTable *table, const char *arch, const char *machine);
 const vdRule *vdTableLookup(const vdTable *table,

@@ -131,15 +131,6 @@ vdGuardComplete(const vdTable *table,
 }
 
 
-static unsigned int
-vdGuardStampGeneration(xmlDocPtr doc,
-                       bool *present,
-                       GError **error)
-{
-    return vdStampGeneration(doc, present, error);
-}
-
-
 static bool
 vdGuardCheckGeneration(const vdTable *table,
                        unsigned int generation,
@@ -171,7 +162,7 @@ vdGuardVerify(const vdTable *table,
     unsigned int gen;
     guint i;
 
-    if (!(gen = vdGuardStampGeneration(doc, NULL, error)) ||
+    if (!(gen = vdStampGeneration(doc, NULL, error)) ||
         !vdGuardCheckGeneration(table, gen, error))
         return false;
     if (!vdGuardComplete(table, copy, NULL, gen, false, false, true, error))
@@ -227,7 +218,7 @@ vdGuardApply(const vdTable *table,
         return vdGuardVerify(table, doc, req, res, error);
 
     case VD_GUARD_NEW:
-        if (!(stamped = vdGuardStampGeneration(doc, &present, error)))
+        if (!(stamped = vdStampGeneration(doc, &present, error)))
             return false;
         gen = req->generation ? req->generation : present ? stamped : table->current;
         if (present && gen != stamped) {
@@ -252,8 +243,8 @@ vdGuardApply(const vdTable *table,
                         _("context 'update' needs the stored definition"));
             return false;
         }
-        if (!(gen = vdGuardStampGeneration(req->stored, NULL, error)) ||
-            !(edited = vdGuardStampGeneration(doc, &editPresent, error)))
+        if (!(gen = vdStampGeneration(req->stored, NULL, error)) ||
+            !(edited = vdStampGeneration(doc, &editPresent, error)))
             return false;
         if (editPresent && edited != gen) {
             g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
@@ -272,7 +263,7 @@ vdGuardApply(const vdTable *table,
     }
 
     case VD_GUARD_UPGRADE:
-        if (!(stamped = vdGuardStampGeneration(doc, NULL, error)))
+        if (!(stamped = vdStampGeneration(doc, NULL, error)))
             return false;
         gen = req->generation ? req->generation : table->current;
         if (!vdGuardCheckGeneration(table, gen, error))
@@ -320,7 +311,7 @@ vdGuardDiff(const vdTable *table,
         return NULL;
     a = vdXMLFormat(doc);
     b = vdXMLFormat(res.doc);
-    nameA = g_strdup_printf("%s (generation %u)", name, vdGuardStampGeneration(doc, NULL, NULL));
+    nameA = g_strdup_printf("%s (generation %u)", name, vdStampGeneration(doc, NULL, NULL));
     nameB = g_strdup_printf("%s (generation %u)", name, res.generation);
     diff = vdDiffUnified(a, b, nameA, nameB, 3);
     vdGuardResultClear(&res);
@@ -411,7 +402,7 @@ vdGuardGeneration(xmlDocPtr doc,
                   bool *stamped,
                   GError **error)
 {
-    return vdGuardStampGeneration(doc, stamped, error);
+    return vdStampGeneration(doc, stamped, error);
 }
 
 
