@@ -12,19 +12,24 @@
 #include "util/vderror.h"
 #include "util/vdxml.h"
 
-/* Nothing outside the document may ever be loaded: no DTD, no entity file, no URL. */
-static xmlParserInputPtr
-vdXMLRefusingLoader(const char *url,
-                    const char *id,
-                    xmlParserCtxtPtr ctxt)
-{
-    return NULL;
-}
-
-
 static void
 vdXMLSilence(void *ctx, const char *msg, ...)
 {
+}
+
+
+/* A document type declaration in an encoding the byte scan below cannot see still
+ * reaches the parser: stop it there, before any entity is declared. */
+static void
+vdXMLRefuseDoctype(void *ctx,
+                   const xmlChar *name,
+                   const xmlChar *externalID,
+                   const xmlChar *systemID)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+
+    ctxt->_private = GINT_TO_POINTER(1);
+    xmlStopParser(ctxt);
 }
 
 
@@ -58,7 +63,6 @@ vdXMLParse(const char *buf,
 {
     xmlParserCtxtPtr ctxt = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    xmlExternalEntityLoader oldLoader;
     xmlGenericErrorFunc oldError;
     void *oldErrorCtx;
     xmlNodePtr root;
@@ -88,20 +92,26 @@ vdXMLParse(const char *buf,
     ctxt->sax->error = vdXMLSilence;
     ctxt->vctxt.error = vdXMLSilence;
     ctxt->vctxt.warning = vdXMLSilence;
+    ctxt->sax->internalSubset = vdXMLRefuseDoctype;
 
-    /* libxml2's entity loader and generic error handler are process-wide: refuse
-     * external loads and stay quiet only for this parse, so that libvirt or anyone
-     * else in the same process keeps theirs */
-    oldLoader = xmlGetExternalEntityLoader();
+    /* Nothing outside the document is ever loaded: a document type declaration was
+     * refused above, so no entity or DTD can be referenced, and NONET closes the
+     * network.  libxml2's entity loader is process-wide, so it is left alone: a
+     * daemon parses on many threads at once.  The generic error handler is
+     * per-thread in libxml2; keep it quiet for this parse only. */
     oldErrorCtx = xmlGenericErrorContext;
     oldError = xmlGenericError;
-    xmlSetExternalEntityLoader(vdXMLRefusingLoader);
     xmlSetGenericErrorFunc(NULL, vdXMLSilence);
     doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
                             XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
                             XML_PARSE_NOERROR);
-    xmlSetExternalEntityLoader(oldLoader);
     xmlSetGenericErrorFunc(oldErrorCtx, oldError);
+    if (ctxt->_private) {
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s: document type and entity declarations are not allowed"), name);
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
     if (!doc || !ctxt->wellFormed) {
         const xmlError *e = &ctxt->lastError;
         g_autofree char *msg = g_strdup(e->message ? e->message : "unknown error");
