@@ -466,7 +466,7 @@ vdDefineDoc(vdStore *store,
     if (!vdGuardApply(table, doc, &req, &res, &err))
         goto cleanup;
     out = vdXMLFormat(res.doc);
-    if (!vdStorePut(store, name, out, &err))
+    if (!vdStorePut(store, name, out, 0, &err))
         goto cleanup;
     printf(_("Domain '%s' defined from %s (generation %u)\n"), name, from, res.generation);
     ret = 0;
@@ -756,7 +756,7 @@ vdCmdUpgrade(int argc,
             return 0;
         }
     }
-    if (!vdStorePut(store, name, out, &err))
+    if (!vdStorePut(store, name, out, VD_STORE_PUT_UPGRADE, &err))
         goto error;
     printf(_("Domain '%s' upgraded to generation %u\n"), name, res.generation);
     vdGuardResultClear(&res);

@@ -85,11 +85,12 @@ bool
 vdStorePut(vdStore *store,
            const char *name,
            const char *xml,
+           unsigned int flags,
            GError **error)
 {
     if (!vdStoreValidName(name, error))
         return false;
-    return store->driver->put(store, name, xml, error);
+    return store->driver->put(store, name, xml, flags, error);
 }
 
 
@@ -180,6 +181,7 @@ static bool
 vdStoreDirPut(vdStore *store,
               const char *name,
               const char *xml,
+              unsigned int flags G_GNUC_UNUSED,
               GError **error)
 {
     g_autofree char *path = vdStoreDirPath(store, name);

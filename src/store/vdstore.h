@@ -11,12 +11,19 @@
 
 typedef struct _vdStore vdStore;
 
+typedef enum {
+    /* the owner asked to move the definition to a newer generation: a store whose
+     * backend guards defaults itself (the libvirt fork) must be told so */
+    VD_STORE_PUT_UPGRADE = 1 << 0,
+} vdStorePutFlags;
+
 typedef struct {
     const char *scheme;
     bool (*open)(vdStore *store, const char *uri, GError **error);
     void (*close)(vdStore *store);
     char *(*get)(vdStore *store, const char *name, GError **error);
-    bool (*put)(vdStore *store, const char *name, const char *xml, GError **error);
+    bool (*put)(vdStore *store, const char *name, const char *xml, unsigned int flags,
+                GError **error);
     GPtrArray *(*list)(vdStore *store, GError **error);
     bool (*remove)(vdStore *store, const char *name, GError **error);
 } vdStoreDriver;
@@ -33,7 +40,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdStore, vdStoreFree);
 
 bool vdStoreValidName(const char *name, GError **error);
 char *vdStoreGet(vdStore *store, const char *name, GError **error);
-bool vdStorePut(vdStore *store, const char *name, const char *xml, GError **error);
+bool vdStorePut(vdStore *store, const char *name, const char *xml, unsigned int flags,
+                GError **error);
 GPtrArray *vdStoreList(vdStore *store, GError **error);
 bool vdStoreRemove(vdStore *store, const char *name, GError **error);
 
