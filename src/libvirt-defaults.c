@@ -11,6 +11,7 @@
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
 #include "guard/vdguard.h"
+#include "guard/vdstamp.h"
 #include "util/vderror.h"
 #include "util/vdxml.h"
 
@@ -98,4 +99,90 @@ vdDefaultsApply(vdDefaults *defaults,
     out = vdXMLFormat(res.doc);
     vdGuardResultClear(&res);
     return out;
+}
+
+
+gboolean
+vdDefaultsHasGeneration(const vdDefaults *defaults,
+                        unsigned int generation)
+{
+    return vdTableFindGeneration(defaults->table, generation) != NULL;
+}
+
+
+unsigned int
+vdDefaultsStampedGeneration(xmlNodePtr domain,
+                            gboolean *stamped)
+{
+    bool present = false;
+    unsigned int gen;
+
+    if (!domain || !domain->doc)
+        return 0;
+    gen = vdStampGeneration(domain->doc, &present, NULL);
+    if (stamped)
+        *stamped = present;
+    return gen;
+}
+
+
+/* A definition inside a larger document (a snapshot, a migration cookie) is
+ * checked as a document of its own. */
+static xmlDocPtr
+vdDefaultsDetach(xmlNodePtr domain)
+{
+    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+
+    xmlDocSetRootElement(doc, xmlDocCopyNode(domain, doc, 1));
+    return doc;
+}
+
+
+gboolean
+vdDefaultsComplete(vdDefaults *defaults,
+                   xmlNodePtr domain,
+                   xmlDocPtr stored,
+                   vdContext ctx,
+                   unsigned int generation,
+                   unsigned int flags,
+                   char ***warnings,
+                   GError **error)
+{
+    g_autoptr(xmlDoc) detached = NULL;
+    vdGuardRequest req = {
+        .context = (vdGuardContext)ctx,
+        .generation = generation,
+        .stored = stored,
+        .flags = VD_GUARD_IN_PLACE,
+    };
+    vdGuardResult res = { 0 };
+    xmlDocPtr doc;
+
+    if (!domain || domain->type != XML_ELEMENT_NODE || !domain->doc ||
+        !vdXMLNameIs(domain, "domain")) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID, _("expected a <domain> element"));
+        return FALSE;
+    }
+    if (flags & VD_DEFAULTS_KEEP_STAMP)
+        req.flags |= VD_GUARD_KEEP_STAMP;
+    doc = domain->doc;
+    if (xmlDocGetRootElement(doc) != domain) {
+        if (ctx != VD_CONTEXT_LOAD && ctx != VD_CONTEXT_MIGRATE && ctx != VD_CONTEXT_RESTORE) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
+                        _("context '%1$s' completes a whole document, not an element inside one"),
+                        vdContextToString(ctx));
+            return FALSE;
+        }
+        doc = detached = vdDefaultsDetach(domain);
+    }
+    if (!vdGuardApply(defaults->table, doc, &req, &res, error)) {
+        vdGuardResultClear(&res);
+        return FALSE;
+    }
+    if (warnings) {
+        g_ptr_array_add(res.notes, NULL);
+        *warnings = (char **)g_ptr_array_steal(res.notes, NULL);
+    }
+    vdGuardResultClear(&res);
+    return TRUE;
 }

@@ -1,9 +1,14 @@
 /*
  * libvirt-defaults.h: the public API of libvirt-defaults
  *
- * A libvirt driver calls vdDefaultsApply() from its post-parse step with the
- * definition it was handed and the context it is in; what comes back is the
- * completed definition, or an error that names what could not be completed.
+ * A libvirt driver calls vdDefaultsComplete() with the document of every
+ * definition it parses, before its own parser sees it, and the context it is
+ * in; the document comes back completed, or an error names what could not be
+ * completed.  Tools that hold text call vdDefaultsApply().
+ *
+ * Thread safety: a vdDefaults is read-only once created, and every function
+ * may be called on it from many threads at once.  No function changes
+ * libxml2's process-wide state.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -11,8 +16,25 @@
 #pragma once
 
 #include <glib.h>
+#include <libxml/tree.h>
 
 G_BEGIN_DECLS
+
+/* Errors are GErrors in this domain. */
+#define VD_ERROR (vdErrorQuark())
+
+typedef enum {
+    VD_ERROR_INTERNAL,     /* a bug: should never reach a user */
+    VD_ERROR_XML,          /* malformed or hostile XML */
+    VD_ERROR_INVALID,      /* well-formed but not a valid definition */
+    VD_ERROR_UNSUPPORTED,  /* the defaults cannot satisfy the definition */
+    VD_ERROR_TABLE,        /* the defaults table itself is broken */
+    VD_ERROR_ABI,          /* a change that would break guest ABI */
+    VD_ERROR_IO,           /* reading or writing a file or store */
+    VD_ERROR_NOT_FOUND,    /* no such domain in the store */
+} vdErrorCode;
+
+GQuark vdErrorQuark(void);
 
 typedef struct _vdDefaults vdDefaults;
 
@@ -36,6 +58,55 @@ void vdDefaultsFree(vdDefaults *defaults);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDefaults, vdDefaultsFree);
 
 unsigned int vdDefaultsCurrentGeneration(const vdDefaults *defaults);
+gboolean vdDefaultsHasGeneration(const vdDefaults *defaults, unsigned int generation);
+
+/**
+ * vdDefaultsStampedGeneration:
+ * @domain: a <domain> element
+ * @stamped: if not NULL, set to whether the definition carries a stamp
+ *
+ * Returns the generation the definition is stamped with (1 when it has no
+ * stamp), or 0 if the stamp is malformed.
+ */
+unsigned int vdDefaultsStampedGeneration(xmlNodePtr domain, gboolean *stamped);
+
+typedef enum {
+    /* VD_CONTEXT_NEW: a stamp in the definition decides its generation, and
+     * @generation only applies to an unstamped definition */
+    VD_DEFAULTS_KEEP_STAMP = 1 << 0,
+} vdDefaultsFlags;
+
+/**
+ * vdDefaultsComplete:
+ * @defaults: the loaded table
+ * @domain: the <domain> element of a parsed document
+ * @stored: for VD_CONTEXT_UPDATE, the existing definition; for
+ *          VD_CONTEXT_UPGRADE, optionally the existing definition when @domain is
+ *          its owner's new text; NULL otherwise
+ * @ctx: the context of the call
+ * @generation: as for vdDefaultsApply()
+ * @flags: vdDefaultsFlags
+ * @warnings: if not NULL, set to a NULL-terminated list of what the call found
+ *            and kept (free with g_strfreev())
+ * @error: set on failure
+ *
+ * Completes the document that holds @domain in place: for VD_CONTEXT_NEW,
+ * VD_CONTEXT_UPDATE and VD_CONTEXT_UPGRADE @domain must be its root element,
+ * and the element itself stays (only what is below it changes).
+ * VD_CONTEXT_LOAD, VD_CONTEXT_MIGRATE and VD_CONTEXT_RESTORE change nothing
+ * and may be given an element inside a larger document (a snapshot, a
+ * migration cookie).  On failure the document may have been partly changed.
+ *
+ * Returns TRUE on success, FALSE with @error set.
+ */
+gboolean vdDefaultsComplete(vdDefaults *defaults,
+                            xmlNodePtr domain,
+                            xmlDocPtr stored,
+                            vdContext ctx,
+                            unsigned int generation,
+                            unsigned int flags,
+                            char ***warnings,
+                            GError **error);
 
 /**
  * vdDefaultsApply:

@@ -162,14 +162,29 @@ vdGuardVerify(const vdTable *table,
     unsigned int gen;
     guint i;
 
-    if (!(gen = vdStampGeneration(doc, NULL, error)) ||
-        !vdGuardCheckGeneration(table, gen, error))
+    if (!(gen = vdStampGeneration(doc, NULL, error)))
         return false;
+    res->generation = gen;
+    res->notes = g_ptr_array_new_with_free_func(g_free);
+    if (!vdTableFindGeneration(table, gen)) {
+        /* a newer build stamped it: nothing here can tell what it would add, and
+         * a reload must not lose the guest, so it is kept as it is */
+        if (req->context == VD_GUARD_LOAD) {
+            g_ptr_array_add(res->notes,
+                            g_strdup_printf(_("the definition is stamped with generation %1$u, which this table does not know (newest: %2$u); it is kept as stored"),
+                                            gen, table->current));
+            if (!(req->flags & VD_GUARD_IN_PLACE))
+                res->doc = xmlCopyDoc(doc, 1);
+            return true;
+        }
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("the definition is stamped with generation %1$u, which this table does not know (newest: %2$u): it cannot be checked for %3$s"),
+                    gen, table->current, vdGuardContextTypeToString(req->context));
+        return false;
+    }
     if (!vdGuardComplete(table, copy, NULL, gen, false, false, true, error))
         return false;
 
-    res->generation = gen;
-    res->notes = g_ptr_array_new_with_free_func(g_free);
     a = vdXMLFormat(doc);
     b = vdXMLFormat(copy);
     if (!g_str_equal(a, b)) {
@@ -193,8 +208,19 @@ vdGuardVerify(const vdTable *table,
                             g_strdup_printf(_("generation %1$u would fill in values the stored definition lacks; it is kept as stored"),
                                             gen));
     }
-    res->doc = xmlCopyDoc(doc, 1);
+    if (!(req->flags & VD_GUARD_IN_PLACE))
+        res->doc = xmlCopyDoc(doc, 1);
     return true;
+}
+
+
+static xmlDocPtr
+vdGuardWorkCopy(xmlDocPtr doc,
+                const vdGuardRequest *req)
+{
+    if (req->flags & VD_GUARD_IN_PLACE)
+        return NULL;
+    return xmlCopyDoc(doc, 1);
 }
 
 
@@ -220,7 +246,10 @@ vdGuardApply(const vdTable *table,
     case VD_GUARD_NEW:
         if (!(stamped = vdStampGeneration(doc, &present, error)))
             return false;
-        gen = req->generation ? req->generation : present ? stamped : table->current;
+        if (present && (req->flags & VD_GUARD_KEEP_STAMP))
+            gen = stamped;
+        else
+            gen = req->generation ? req->generation : present ? stamped : table->current;
         if (present && gen != stamped) {
             g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
                         _("the definition is stamped with generation %1$u, not %2$u; use the 'upgrade' context to move it"),
@@ -229,8 +258,8 @@ vdGuardApply(const vdTable *table,
         }
         if (!vdGuardCheckGeneration(table, gen, error))
             return false;
-        work = xmlCopyDoc(doc, 1);
-        if (!vdGuardComplete(table, work, NULL, gen, true, false, false, error))
+        work = vdGuardWorkCopy(doc, req);
+        if (!vdGuardComplete(table, work ? work : doc, NULL, gen, true, false, false, error))
             return false;
         break;
 
@@ -254,16 +283,21 @@ vdGuardApply(const vdTable *table,
         }
         if (!vdGuardCheckGeneration(table, gen, error))
             return false;
-        work = xmlCopyDoc(doc, 1);
+        work = vdGuardWorkCopy(doc, req);
         /* the stored stamp still says what the engine supplied */
-        if (!vdGuardComplete(table, work, editPresent ? NULL : req->stored, gen, true, false,
-                             false, error))
+        if (!vdGuardComplete(table, work ? work : doc, editPresent ? NULL : req->stored, gen,
+                             true, false, false, error))
             return false;
         break;
     }
 
-    case VD_GUARD_UPGRADE:
-        if (!(stamped = vdStampGeneration(doc, NULL, error)))
+    case VD_GUARD_UPGRADE: {
+        bool docStamped = false;
+
+        /* with the stored definition, @doc is its owner's new text: the generation
+         * moved from is the stored one, whatever @doc claims */
+        if (!(stamped = vdStampGeneration(req->stored ? req->stored : doc, NULL, error)) ||
+            !vdStampGeneration(doc, &docStamped, error))
             return false;
         gen = req->generation ? req->generation : table->current;
         if (!vdGuardCheckGeneration(table, gen, error))
@@ -274,10 +308,14 @@ vdGuardApply(const vdTable *table,
                         stamped, gen);
             return false;
         }
-        work = xmlCopyDoc(doc, 1);
-        if (gen > stamped && !vdGuardComplete(table, work, NULL, gen, true, true, true, error))
+        work = vdGuardWorkCopy(doc, req);
+        if (gen > stamped &&
+            !vdGuardComplete(table, work ? work : doc,
+                             req->stored && !docStamped ? req->stored : NULL,
+                             gen, true, true, true, error))
             return false;
         break;
+    }
 
     case VD_GUARD_LAST:
     default:

@@ -23,10 +23,20 @@ typedef enum {
 } vdGuardContext;
 VD_ENUM_DECL(vdGuardContext);
 
+typedef enum {
+    /* complete the document itself, not a copy: res->doc stays NULL */
+    VD_GUARD_IN_PLACE = 1 << 0,
+    /* new: a stamp in the definition decides its generation; @generation only
+     * applies to an unstamped one */
+    VD_GUARD_KEEP_STAMP = 1 << 1,
+} vdGuardFlags;
+
 typedef struct {
     vdGuardContext context;
     unsigned int generation;   /* new: the one to use; upgrade: the target; 0 = current */
-    xmlDocPtr stored;          /* update: the existing definition */
+    xmlDocPtr stored;          /* update: the existing definition; upgrade: optional, the
+                                * definition being upgraded when @doc is its new text */
+    unsigned int flags;        /* vdGuardFlags */
 } vdGuardRequest;
 
 typedef struct {

@@ -8,17 +8,5 @@
 
 #include <glib.h>
 
-#define VD_ERROR (vdErrorQuark())
-
-typedef enum {
-    VD_ERROR_INTERNAL,     /* a bug: should never reach a user */
-    VD_ERROR_XML,          /* malformed or hostile XML */
-    VD_ERROR_INVALID,      /* well-formed but not a valid definition */
-    VD_ERROR_UNSUPPORTED,  /* the defaults cannot satisfy the definition */
-    VD_ERROR_TABLE,        /* the defaults table itself is broken */
-    VD_ERROR_ABI,          /* a change that would break guest ABI */
-    VD_ERROR_IO,           /* reading or writing a file or store */
-    VD_ERROR_NOT_FOUND,    /* no such domain in the store */
-} vdErrorCode;
-
-GQuark vdErrorQuark(void);
+/* The domain and its codes are public: libvirt-defaults.h */
+#include "libvirt-defaults.h"
