@@ -121,6 +121,83 @@ run_stdin "$REFUSED" apply --generation 1 -
 check "apply -: a refused definition on stdin exits 1" test "$rc" -eq 1
 check "apply -: nothing on stdout when refused" test ! -s "$WORK/out"
 
+# --- apply, streams (issue 10, item 4) ---------------------------------------------
+run apply --generation 1 <(cat "$GOOD")
+check "apply <(cat FILE): process substitution is read as a stream" \
+    cmp -s "$WORK/out" "$WORK/good.out"
+
+run_stdin "$GOOD" apply --generation 1 /dev/stdin
+check "apply /dev/stdin: reads standard input (exit 0)" test "$rc" -eq 0
+check "apply /dev/stdin: the same output as from the file" cmp -s "$WORK/out" "$WORK/good.out"
+
+cat "$GOOD" | "$VD" apply --generation 1 /dev/stdin >"$WORK/out" 2>"$WORK/err.raw"
+rc=$?
+split_stderr
+check "apply /dev/stdin from a pipe: the same output as from the file" \
+    cmp -s "$WORK/out" "$WORK/good.out"
+
+if [ -w /dev/full ]; then
+    "$VD" apply --generation 1 "$GOOD" >/dev/full 2>"$WORK/err.raw" </dev/null
+    rc=$?
+    split_stderr
+    check "apply > /dev/full: exits 1" test "$rc" -eq 1
+    check "apply > /dev/full: one line naming standard output" \
+        test "$(lines "$WORK/err")" -eq 1 -a -n "$(grep 'standard output' "$WORK/err")"
+    "$VD" table >/dev/full 2>"$WORK/err.raw" </dev/null
+    rc=$?
+    split_stderr
+    check "table > /dev/full: exits 1" test "$rc" -eq 1
+else
+    ok "# SKIP /dev/full is not writable"
+    ok "# SKIP /dev/full is not writable"
+    ok "# SKIP /dev/full is not writable"
+fi
+
+# a file truncated and rewritten while it is read: an error or a good result, never a
+# signal (a memory-mapped input died of SIGBUS)
+{
+    cat "$GOOD" | sed '$d'
+    printf '  <!--'
+    head -c 4000000 /dev/zero | tr '\0' 'x'
+    printf -- '-->\n</domain>\n'
+} >"$WORK/big.xml"
+cp "$WORK/big.xml" "$WORK/shrinking.xml"
+( while :; do : >"$WORK/shrinking.xml"; cp "$WORK/big.xml" "$WORK/shrinking.xml"; done ) &
+shrinker=$!
+worst=0
+for i in $(seq 1 30); do
+    "$VD" apply --generation 1 "$WORK/shrinking.xml" >/dev/null 2>"$WORK/err.raw" </dev/null
+    rc=$?
+    [ "$rc" -gt "$worst" ] && worst=$rc
+done
+kill "$shrinker" 2>/dev/null
+wait "$shrinker" 2>/dev/null
+rc=$worst
+check "apply: a file truncated while being read is refused, never a signal" test "$worst" -le 1
+
+# malformed input: one line naming the first error and its line, as xmllint does
+printf '<domain>\n  <name>m</name>\n  <b></c>\n</x>\n<' >"$WORK/mismatch.xml"
+run apply "$WORK/mismatch.xml"
+check "apply: malformed XML names the first error and its line" \
+    grep -q "mismatch.xml:3: malformed XML: Opening and ending tag mismatch: b line 3 and c" \
+    "$WORK/err"
+check "apply: malformed XML is one line" test "$(lines "$WORK/err")" -eq 1
+
+sed 's|<name>\([^<]*\)</name>|<name>\1\xff\xfe</name>|' "$GOOD" >"$WORK/utf8.xml"
+run apply "$WORK/utf8.xml"
+check "apply: invalid UTF-8 is refused in one line" \
+    test "$rc" -eq 1 -a ! -s "$WORK/out" -a "$(lines "$WORK/err")" -eq 1
+
+{ cat "$GOOD"; printf '\0<junk/>junk'; } >"$WORK/nul.xml"
+run apply "$WORK/nul.xml"
+check "apply: a NUL byte and junk after </domain> is refused in one line" \
+    test "$rc" -eq 1 -a ! -s "$WORK/out" -a "$(lines "$WORK/err")" -eq 1
+check "apply: the NUL byte's line is named" grep -q "nul.xml:$(($(lines "$GOOD") + 1)): " "$WORK/err"
+
+run apply "$WORK"
+check "apply: a directory is refused in one line" \
+    test "$rc" -eq 1 -a "$(lines "$WORK/err")" -eq 1
+
 # --- apply, refused -------------------------------------------------------------
 run apply --generation 1 "$REFUSED"
 check "apply: a refused definition exits 1" test "$rc" -eq 1
@@ -153,6 +230,10 @@ check "an unknown command exits 2" test "$rc" -eq 2
 
 run
 check "no command exits 2" test "$rc" -eq 2
+
+run apply --context bogus "$GOOD"
+check "apply: an unknown context exits 2" test "$rc" -eq 2
+check "apply: an unknown context is named" grep -q "'bogus'" "$WORK/err"
 
 run apply --generation 999 "$GOOD"
 check "apply: an unknown generation exits 2" test "$rc" -eq 2

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <locale.h>
@@ -31,10 +32,29 @@ typedef struct {
     const char *summary;
 } vdCommand;
 
+/* The errno of the first failed write to standard output, for the message at exit. */
+static int vdStdoutErrno;
+
+static void
+vdPutStdout(const char *s)
+{
+    if (fputs(s, stdout) == EOF && !vdStdoutErrno)
+        vdStdoutErrno = errno;
+}
+
+
+/* Every refusal is one line on standard error. */
 static void
 vdPrintError(GError *err)
 {
-    g_printerr("virt-defaults: %s\n", err->message);
+    g_autofree char *msg = g_strstrip(g_strdup(err->message));
+    char *p;
+
+    for (p = msg; *p; p++) {
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    }
+    g_printerr("virt-defaults: %s\n", msg);
 }
 
 
@@ -97,6 +117,7 @@ vdCmdApply(int argc,
     vdGuardRequest req = { .context = VD_GUARD_NEW };
     vdGuardResult res = { 0 };
     const char *file = "-";
+    int ctx;
     guint i;
 
     g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
@@ -110,9 +131,14 @@ vdCmdApply(int argc,
     }
     if (argc == 2)
         file = argv[1];
-    if (context && (req.context = vdGuardContextTypeFromString(context)) < 0) {
-        g_printerr(_("virt-defaults: unknown context '%s'\n"), context);
-        return EXIT_USAGE;
+    if (context) {
+        /* FromString returns an int: -1 would never compare below 0 once stored in
+         * the (unsigned) enum */
+        if ((ctx = vdGuardContextTypeFromString(context)) < 0) {
+            g_printerr(_("virt-defaults: unknown context '%s'\n"), context);
+            return EXIT_USAGE;
+        }
+        req.context = ctx;
     }
     if (stored && req.context != VD_GUARD_UPDATE) {
         g_printerr(_("virt-defaults: --stored only goes with --context update\n"));
@@ -147,7 +173,7 @@ vdCmdApply(int argc,
     for (i = 0; i < res.notes->len; i++)
         g_printerr(_("virt-defaults: warning: %s\n"), (char *)g_ptr_array_index(res.notes, i));
     out = vdXMLFormat(res.doc);
-    fputs(out, stdout);
+    vdPutStdout(out);
     vdGuardResultClear(&res);
     return 0;
 }
@@ -178,7 +204,7 @@ vdCmdExplain(int argc,
         vdPrintError(err);
         return EXIT_REFUSED;
     }
-    fputs(out, stdout);
+    vdPutStdout(out);
     return 0;
 }
 
@@ -219,7 +245,7 @@ vdCmdDiff(int argc,
         vdPrintError(err);
         return EXIT_REFUSED;
     }
-    fputs(out, stdout);
+    vdPutStdout(out);
     return 0;
 }
 
@@ -396,7 +422,7 @@ vdCmdTable(int argc,
     }
     if (g_str_equal(format, "xml"))
         g_string_append(out, "</rules>\n");
-    fputs(out->str, stdout);
+    vdPutStdout(out->str);
     return 0;
 }
 
@@ -561,7 +587,7 @@ vdCmdDumpxml(int argc,
         vdPrintError(err);
         return EXIT_REFUSED;
     }
-    fputs(xml, stdout);
+    vdPutStdout(xml);
     return 0;
 }
 
@@ -735,7 +761,7 @@ vdCmdUpgrade(int argc,
         vdGuardResultClear(&res);
         return 0;
     }
-    fputs(diff, stdout);
+    vdPutStdout(diff);
     if (dryRun) {
         vdGuardResultClear(&res);
         return 0;
@@ -796,6 +822,36 @@ vdUsage(FILE *f)
 }
 
 
+/* Whatever went to standard output must have got there: a full disk, a closed pipe
+ * reader or /dev/full is an error like any other, as coreutils' close_stdout() has it. */
+static int
+vdCloseStdout(int rc)
+{
+    bool pending = ferror(stdout) != 0;
+    int err = 0;
+
+    if (fflush(stdout) != 0)
+        err = errno;
+    if (fclose(stdout) != 0 && !err && (pending || errno != EBADF))
+        err = errno;
+    if (err) {
+        g_printerr(_("virt-defaults: cannot write to standard output: %s\n"), g_strerror(err));
+        return rc ? rc : EXIT_REFUSED;
+    }
+    if (pending && vdStdoutErrno) {
+        g_printerr(_("virt-defaults: cannot write to standard output: %s\n"),
+                   g_strerror(vdStdoutErrno));
+        return rc ? rc : EXIT_REFUSED;
+    }
+    if (pending) {
+        /* a printf() failed; its errno is long gone */
+        g_printerr(_("virt-defaults: cannot write to standard output\n"));
+        return rc ? rc : EXIT_REFUSED;
+    }
+    return rc;
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -822,15 +878,15 @@ main(int argc,
     }
     if (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h") || g_str_equal(argv[1], "help")) {
         vdUsage(stdout);
-        return 0;
+        return vdCloseStdout(0);
     }
     if (g_str_equal(argv[1], "--version")) {
         printf("virt-defaults %s\n", PACKAGE_VERSION);
-        return 0;
+        return vdCloseStdout(0);
     }
     for (i = 0; i < G_N_ELEMENTS(vdCommands); i++) {
         if (g_str_equal(argv[1], vdCommands[i].name))
-            return vdCommands[i].run(argc - 1, argv + 1);
+            return vdCloseStdout(vdCommands[i].run(argc - 1, argv + 1));
     }
     g_printerr(_("virt-defaults: unknown command '%s'\n"), argv[1]);
     vdUsage(stderr);

@@ -4,10 +4,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/vderror.h"
 #include "util/vdxml.h"
@@ -15,6 +19,50 @@
 static void
 vdXMLSilence(void *ctx, const char *msg, ...)
 {
+}
+
+
+/* What one parse learns besides the document, kept in the parser context's _private
+ * (libxml2 never touches it). */
+typedef struct {
+    bool doctype;         /* a document type declaration was met: the parse stopped */
+    bool haveFirst;
+    int firstLine;        /* the first fatal error, as xmllint and virsh report it */
+    char *firstMessage;
+} vdXMLParseState;
+
+
+/* libxml2 goes on after a well-formedness error and ctxt->lastError ends up holding
+ * the last of a cascade ("Premature end of data" for a tag mismatch ten lines up);
+ * keep the first one. */
+static void
+vdXMLRecordError(void *ctx,
+                 xmlErrorPtr e)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    vdXMLParseState *state = ctxt ? ctxt->_private : NULL;
+
+    if (!state || !e || state->haveFirst || e->level != XML_ERR_FATAL)
+        return;
+    state->haveFirst = true;
+    state->firstLine = e->line;
+    state->firstMessage = g_strdup(e->message ? e->message : "");
+}
+
+
+/* One line: libxml2's messages end in a newline and some carry a second line
+ * ("Bytes: 0xFF 0xFE ..." after an encoding error). */
+static char *
+vdXMLOneLine(const char *msg)
+{
+    char *ret = g_strstrip(g_strdup(msg && *msg ? msg : "unknown error"));
+    char *p;
+
+    for (p = ret; *p; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    }
+    return ret;
 }
 
 
@@ -27,8 +75,9 @@ vdXMLRefuseDoctype(void *ctx,
                    const xmlChar *systemID)
 {
     xmlParserCtxtPtr ctxt = ctx;
+    vdXMLParseState *state = ctxt->_private;
 
-    ctxt->_private = GINT_TO_POINTER(1);
+    state->doctype = true;
     xmlStopParser(ctxt);
 }
 
@@ -67,6 +116,8 @@ vdXMLParse(const char *buf,
     void *oldErrorCtx;
     xmlNodePtr root;
     const char *name = filename ? filename : "(stdin)";
+    vdXMLParseState state = { 0 };
+    const char *nul;
 
     if (len > VD_XML_MAX_SIZE) {
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
@@ -76,6 +127,19 @@ vdXMLParse(const char *buf,
     }
     if (len == 0 || !buf) {
         g_set_error(error, VD_ERROR, VD_ERROR_XML, _("%1$s: document is empty"), name);
+        return NULL;
+    }
+    /* XML has no character 0; libxml2 stops reading at one, so whatever follows it
+     * (junk after </domain>) would go unseen */
+    if ((nul = memchr(buf, '\0', len))) {
+        gsize line = 1;
+        const char *p;
+
+        for (p = buf; p < nul; p++)
+            line += *p == '\n';
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s:%2$lu: malformed XML: a NUL byte (character 0x0 is not allowed in XML)"),
+                    name, (unsigned long)line);
         return NULL;
     }
     if (vdXMLHasDoctype(buf, len)) {
@@ -93,6 +157,8 @@ vdXMLParse(const char *buf,
     ctxt->vctxt.error = vdXMLSilence;
     ctxt->vctxt.warning = vdXMLSilence;
     ctxt->sax->internalSubset = vdXMLRefuseDoctype;
+    ctxt->sax->serror = vdXMLRecordError;
+    ctxt->_private = &state;
 
     /* Nothing outside the document is ever loaded: a document type declaration was
      * refused above, so no entity or DTD can be referenced, and NONET closes the
@@ -106,23 +172,27 @@ vdXMLParse(const char *buf,
                             XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
                             XML_PARSE_NOERROR);
     xmlSetGenericErrorFunc(oldErrorCtx, oldError);
-    if (ctxt->_private) {
+    ctxt->_private = NULL;
+    if (state.doctype) {
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
                     _("%1$s: document type and entity declarations are not allowed"), name);
         xmlFreeParserCtxt(ctxt);
+        g_free(state.firstMessage);
         return NULL;
     }
     if (!doc || !ctxt->wellFormed) {
         const xmlError *e = &ctxt->lastError;
-        g_autofree char *msg = g_strdup(e->message ? e->message : "unknown error");
+        g_autofree char *msg = vdXMLOneLine(state.haveFirst ? state.firstMessage : e->message);
 
-        g_strstrip(msg);
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
-                    _("%1$s:%2$d: malformed XML: %3$s"), name, e->line, msg);
+                    _("%1$s:%2$d: malformed XML: %3$s"), name,
+                    state.haveFirst ? state.firstLine : e->line, msg);
         xmlFreeParserCtxt(ctxt);
+        g_free(state.firstMessage);
         return NULL;
     }
     xmlFreeParserCtxt(ctxt);
+    g_free(state.firstMessage);
 
     if (doc->intSubset || doc->extSubset) {
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
@@ -143,6 +213,79 @@ vdXMLParse(const char *buf,
 }
 
 
+/* Read all of @fd as a stream: a pipe, a terminal, /dev/stdin, <(...) and regular
+ * files alike.  Never mapped: a file truncated under a mapping kills the reader with
+ * SIGBUS, while read() just returns less, which is caught below.  Stops reading a
+ * little past VD_XML_MAX_SIZE, which vdXMLParse() then refuses. */
+char *
+vdXMLReadFd(int fd,
+            const char *name,
+            gsize *len,
+            GError **error)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+    char chunk[65536];
+    struct stat before;
+    struct stat after;
+    bool regular;
+
+    regular = fstat(fd, &before) == 0 && S_ISREG(before.st_mode);
+    if (regular && before.st_size > VD_XML_MAX_SIZE) {
+        g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                    _("%1$s: document is %2$lu bytes, more than the limit of %3$d"),
+                    name, (unsigned long)before.st_size, VD_XML_MAX_SIZE);
+        return NULL;
+    }
+    while (buf->len <= VD_XML_MAX_SIZE) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_set_error(error, VD_ERROR, VD_ERROR_IO, _("cannot read '%1$s': %2$s"), name,
+                        g_strerror(errno));
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        g_string_append_len(buf, chunk, n);
+    }
+    /* a regular file must end where it ended when we started: one truncated or
+     * rewritten in place meanwhile gave us half of something */
+    if (regular && buf->len <= VD_XML_MAX_SIZE &&
+        ((gsize)before.st_size != buf->len || fstat(fd, &after) < 0 ||
+         after.st_size != before.st_size)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_IO,
+                    _("cannot read '%1$s': the file changed while it was being read"), name);
+        return NULL;
+    }
+    *len = buf->len;
+    return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+
+/* Read @path, or standard input for "-", as vdXMLReadFd() does. */
+char *
+vdXMLReadFile(const char *path,
+              gsize *len,
+              GError **error)
+{
+    char *ret;
+    int fd;
+
+    if (g_str_equal(path, "-"))
+        return vdXMLReadFd(STDIN_FILENO, "(stdin)", len, error);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_IO, _("cannot read '%1$s': %2$s"), path,
+                    g_strerror(errno));
+        return NULL;
+    }
+    ret = vdXMLReadFd(fd, path, len, error);
+    close(fd);
+    return ret;
+}
+
+
 xmlDocPtr
 vdXMLParseFile(const char *path,
                const char *rootName,
@@ -150,32 +293,10 @@ vdXMLParseFile(const char *path,
 {
     g_autofree char *buf = NULL;
     gsize len = 0;
-    g_autoptr(GMappedFile) map = NULL;
-    GError *err = NULL;
 
-    if (g_str_equal(path, "-")) {
-        GString *s = g_string_new(NULL);
-        char chunk[65536];
-        size_t n;
-
-        while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
-            g_string_append_len(s, chunk, n);
-            if (s->len > VD_XML_MAX_SIZE)
-                break;
-        }
-        len = s->len;
-        buf = g_string_free(s, FALSE);
-        return vdXMLParse(buf, len, NULL, rootName, error);
-    }
-
-    if (!(map = g_mapped_file_new(path, FALSE, &err))) {
-        g_set_error(error, VD_ERROR, VD_ERROR_IO, _("cannot read '%1$s': %2$s"),
-                    path, err->message);
-        g_error_free(err);
+    if (!(buf = vdXMLReadFile(path, &len, error)))
         return NULL;
-    }
-    return vdXMLParse(g_mapped_file_get_contents(map), g_mapped_file_get_length(map),
-                      path, rootName, error);
+    return vdXMLParse(buf, len, g_str_equal(path, "-") ? NULL : path, rootName, error);
 }
 
 

@@ -20,6 +20,15 @@ xmlDocPtr vdXMLParse(const char *buf,
                      const char *rootName,
                      GError **error);
 
+char *vdXMLReadFd(int fd,
+                  const char *name,
+                  gsize *len,
+                  GError **error);
+
+char *vdXMLReadFile(const char *path,
+                    gsize *len,
+                    GError **error);
+
 xmlDocPtr vdXMLParseFile(const char *path,
                          const char *rootName,
                          GError **error);
