@@ -6,9 +6,16 @@
 # Otherwise it needs root (or sudo) and installs only from Debian's archive with
 # apt-get; `apt-get update` runs only when something is missing.
 #
-# usage: build-aux/install-deps.sh
+# usage: build-aux/install-deps.sh [--fork]
+#
+# --fork also installs what the libvirt fork needs to build (build-aux/fork-build.sh):
+# a deb-src entry for Debian's archive when the machine has none, and libvirt's
+# build dependencies (`apt-get build-dep libvirt`).
 
 set -euo pipefail
+
+fork=no
+[ "${1:-}" = --fork ] && fork=yes
 
 # Building: compiler, meson/ninja, GLib (glib-compile-resources is in -dev-bin),
 # libxml2, gettext for po/, docutils for rst2man, libvirt-dev for the libvirt backend.
@@ -29,8 +36,12 @@ oracle_pkgs="
     qemu-system-x86 qemu-system-arm qemu-system-ppc qemu-system-misc
 "
 
+# The fork: unpacking, patching and syncing the source package.
+fork_pkgs="dpkg-dev patch rsync"
+[ "$fork" = yes ] || fork_pkgs=""
+
 missing=""
-for p in $build_pkgs $test_pkgs $oracle_pkgs; do
+for p in $build_pkgs $test_pkgs $oracle_pkgs $fork_pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $p"
     fi
@@ -41,8 +52,18 @@ if ! getent passwd libvirt-qemu >/dev/null; then
     need_user=yes
 fi
 
-if [ -z "$missing" ] && [ "$need_user" = no ]; then
-    echo "install-deps: all dependencies are installed"
+# libvirt's own build dependencies: a marker package of the set, checked cheaply.
+need_builddep=no
+if [ "$fork" = yes ]; then
+    for p in libyajl-dev libnl-route-3-dev libtirpc-dev xsltproc augeas-tools libsasl2-dev; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            need_builddep=yes
+        fi
+    done
+fi
+
+if [ -z "$missing" ] && [ "$need_user" = no ] && [ "$need_builddep" = no ]; then
+    [ "$fork" = yes ] || echo "install-deps: all dependencies are installed"
     exit 0
 fi
 
@@ -62,6 +83,25 @@ if [ -n "$missing" ]; then
     "${as_root[@]}" apt-get update -qq
     # shellcheck disable=SC2086
     "${as_root[@]}" apt-get install -y -qq --no-install-recommends $missing </dev/null
+fi
+
+if [ "$need_builddep" = yes ]; then
+    # apt-get source and build-dep need a deb-src entry; Debian's images have none
+    if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        echo "install-deps: adding a deb-src entry for Debian's archive"
+        src=/etc/apt/sources.list.d/debian.sources
+        if [ -f "$src" ]; then
+            sed -e 's/^Types: deb$/Types: deb-src/' "$src" |
+                "${as_root[@]}" tee /etc/apt/sources.list.d/vd-deb-src.sources >/dev/null
+        else
+            sed -n 's/^deb /deb-src /p' /etc/apt/sources.list |
+                "${as_root[@]}" tee /etc/apt/sources.list.d/vd-deb-src.list >/dev/null
+        fi
+    fi
+    echo "install-deps: installing libvirt's build dependencies"
+    export DEBIAN_FRONTEND=noninteractive
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" apt-get build-dep -y -qq libvirt </dev/null >/dev/null
 fi
 
 # The oracle's embedded QEMU driver looks up the user libvirt-qemu, which Debian's

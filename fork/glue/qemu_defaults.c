@@ -1,0 +1,205 @@
+/*
+ * qemu_defaults.c: the QEMU driver's use of libvirt-defaults
+ *
+ * Every domain definition the driver parses passes through here before
+ * libvirt's parser sees it.  Why it is parsed (the parse flags) decides the
+ * engine's context: a define or create is 'new', or 'update' of the domain
+ * already known by that UUID or name; a config read back at start or reload
+ * is 'load'; a migration is 'migrate'; a save image or snapshot is
+ * 'restore'; an owner's VIR_DOMAIN_DEFINE_DEFAULTS_UPGRADE is 'upgrade'.
+ * Status XML and libvirt's internal copies are left alone.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include <libvirt-defaults.h>
+
+#include "qemu_defaults.h"
+#include "qemu_domain.h"
+#include "virerror.h"
+#include "virlog.h"
+#include "viruuid.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+VIR_LOG_INIT("qemu.qemu_defaults");
+
+/* The table is read-only once loaded and shared by every thread. */
+static vdDefaults *qemuDefaultsTable;
+
+static int
+qemuDefaultsOnceInit(void)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!(qemuDefaultsTable = vdDefaultsNew(&err))) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("cannot load the defaults table: %s"), err->message);
+        return -1;
+    }
+    return 0;
+}
+
+VIR_ONCE_GLOBAL_INIT(qemuDefaults);
+
+
+bool
+qemuDefaultsEngineOnly(virQEMUDriver *driver)
+{
+    g_autoptr(virQEMUDriverConfig) cfg = NULL;
+
+    if (!driver)
+        return false;
+    cfg = virQEMUDriverGetConfig(driver);
+    return cfg->defaultsEngineOnly;
+}
+
+
+/* The definition of the domain @ctxt's definition would replace, as a
+ * document in @stored (NULL when there is none).  Returns -1 on error. */
+static int
+qemuDefaultsStoredDoc(virQEMUDriver *driver,
+                      xmlXPathContextPtr ctxt,
+                      xmlDocPtr *stored)
+{
+    g_autofree char *uuidstr = virXPathString("string(./uuid[1])", ctxt);
+    g_autofree char *name = virXPathString("string(./name[1])", ctxt);
+    g_autofree char *xml = NULL;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    virDomainObj *vm = NULL;
+    virDomainDef *def;
+
+    *stored = NULL;
+    if (!driver->domains)
+        return 0;
+    if (uuidstr && virUUIDParse(uuidstr, uuid) == 0)
+        vm = virDomainObjListFindByUUID(driver->domains, uuid);
+    if (!vm && name)
+        vm = virDomainObjListFindByName(driver->domains, name);
+    if (!vm)
+        return 0;
+
+    def = vm->newDef ? vm->newDef : vm->def;
+    xml = virDomainDefFormat(def, driver->xmlopt,
+                             VIR_DOMAIN_DEF_FORMAT_INACTIVE |
+                             VIR_DOMAIN_DEF_FORMAT_SECURE);
+    virDomainObjEndAPI(&vm);
+    if (!xml)
+        return -1;
+    if (!(*stored = virXMLParse(NULL, xml, _("(stored domain definition)"), "domain",
+                                NULL, NULL, false)))
+        return -1;
+    return 0;
+}
+
+
+static bool
+qemuDefaultsContext(unsigned int parseFlags,
+                    vdContext *ctx)
+{
+    if (parseFlags & VIR_DOMAIN_DEF_PARSE_STATUS)
+        return false;
+    if (parseFlags & VIR_DOMAIN_DEF_PARSE_DEFAULTS_UPGRADE)
+        *ctx = VD_CONTEXT_UPGRADE;
+    else if (parseFlags & VIR_DOMAIN_DEF_PARSE_MIGRATING)
+        *ctx = VD_CONTEXT_MIGRATE;
+    else if (parseFlags & VIR_DOMAIN_DEF_PARSE_RESTORE)
+        *ctx = VD_CONTEXT_RESTORE;
+    else if (parseFlags & VIR_DOMAIN_DEF_PARSE_CONFIG_RELOAD)
+        *ctx = VD_CONTEXT_LOAD;
+    else if (parseFlags & VIR_DOMAIN_DEF_PARSE_ABI_UPDATE)
+        *ctx = VD_CONTEXT_NEW;
+    else
+        return false;
+    return true;
+}
+
+
+/* An explicit upgrade moves to the generation the new text's stamp names when
+ * that is newer than the stored one, or else to the one new definitions get. */
+static unsigned int
+qemuDefaultsUpgradeTarget(xmlNodePtr domain,
+                          xmlDocPtr stored,
+                          unsigned int newGeneration)
+{
+    gboolean stamped = FALSE;
+    unsigned int claimed = vdDefaultsStampedGeneration(domain, &stamped);
+    unsigned int from = vdDefaultsStampedGeneration(xmlDocGetRootElement(stored), NULL);
+
+    if (stamped && claimed > from)
+        return claimed;
+    if (newGeneration)
+        return newGeneration;
+    return vdDefaultsCurrentGeneration(qemuDefaultsTable);
+}
+
+
+int
+qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
+                     unsigned int parseFlags,
+                     void *opaque,
+                     void *parseOpaque G_GNUC_UNUSED)
+{
+    virQEMUDriver *driver = opaque;
+    g_autoptr(virQEMUDriverConfig) cfg = virQEMUDriverGetConfig(driver);
+    g_autoptr(xmlDoc) stored = NULL;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) warnings = NULL;
+    g_autofree char *name = NULL;
+    unsigned int generation = cfg->defaultsGeneration;
+    unsigned int flags = 0;
+    vdContext ctx;
+    size_t i;
+
+    if (!cfg->defaultsEngine || !qemuDefaultsContext(parseFlags, &ctx))
+        return 0;
+    if (qemuDefaultsInitialize() < 0)
+        return -1;
+
+    if (generation && !vdDefaultsHasGeneration(qemuDefaultsTable, generation)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("defaults_generation %u in qemu.conf is not a generation this build knows (newest: %u)"),
+                       generation, vdDefaultsCurrentGeneration(qemuDefaultsTable));
+        return -1;
+    }
+
+    if (ctx == VD_CONTEXT_NEW || ctx == VD_CONTEXT_UPGRADE) {
+        if (qemuDefaultsStoredDoc(driver, ctxt, &stored) < 0)
+            return -1;
+        if (!stored)
+            ctx = VD_CONTEXT_NEW;
+        else if (ctx == VD_CONTEXT_NEW)
+            ctx = VD_CONTEXT_UPDATE;
+    }
+
+    switch (ctx) {
+    case VD_CONTEXT_NEW:
+        /* a stamped definition (another host's guest) keeps its generation */
+        flags |= VD_DEFAULTS_KEEP_STAMP;
+        break;
+    case VD_CONTEXT_UPGRADE:
+        generation = qemuDefaultsUpgradeTarget(ctxt->node, stored, generation);
+        if (generation == vdDefaultsStampedGeneration(xmlDocGetRootElement(stored), NULL))
+            ctx = VD_CONTEXT_UPDATE;
+        break;
+    case VD_CONTEXT_UPDATE:
+    case VD_CONTEXT_LOAD:
+    case VD_CONTEXT_MIGRATE:
+    case VD_CONTEXT_RESTORE:
+    case VD_CONTEXT_LAST:
+        break;
+    }
+
+    if (!vdDefaultsComplete(qemuDefaultsTable, ctxt->node, stored, ctx, generation,
+                            flags, &warnings, &err)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s", err->message);
+        return -1;
+    }
+
+    name = virXPathString("string(./name[1])", ctxt);
+    for (i = 0; warnings && warnings[i]; i++)
+        VIR_WARN("domain '%s' (%s): %s", NULLSTR(name), vdContextToString(ctx), warnings[i]);
+    return 0;
+}
