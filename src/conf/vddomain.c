@@ -951,6 +951,35 @@ vdDomainDefCount(const vdDomainDef *def,
 }
 
 
+guint
+vdDomainDefCountAll(const vdDomainDef *def)
+{
+    guint n = 0;
+    size_t i;
+
+    for (i = 0; i < VD_DEVICE_LAST; i++)
+        n += def->devices[i]->len;
+    return n;
+}
+
+
+/* The device limit, on what was read or what the engine made of it. */
+bool
+vdDomainDefCheckSize(const vdDomainDef *def,
+                     GError **error)
+{
+    guint n = vdDomainDefCountAll(def);
+
+    if (n > VD_DOMAIN_MAX_DEVICES) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("the definition has %1$u devices, more than the limit of %2$u"),
+                    n, (unsigned int)VD_DOMAIN_MAX_DEVICES);
+        return false;
+    }
+    return true;
+}
+
+
 vdDevice *
 vdDomainDefGet(const vdDomainDef *def,
                vdDeviceKind kind,
@@ -1026,6 +1055,7 @@ vdDomainDefParseFlags(xmlDocPtr doc,
     xmlNodePtr features;
     xmlNodePtr vcpu;
     xmlNodePtr n;
+    guint count = 0;
     size_t i;
 
     for (i = 0; i < VD_DEVICE_LAST; i++)
@@ -1084,6 +1114,12 @@ vdDomainDefParseFlags(xmlDocPtr doc,
 
             if (n->ns || (kind = vdDeviceKindTypeFromString((const char *)n->name)) < 0)
                 continue;
+            if (++count > VD_DOMAIN_MAX_DEVICES) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("line %1$ld: the definition has more than %2$u devices, the limit"),
+                            xmlGetLineNo(n), (unsigned int)VD_DOMAIN_MAX_DEVICES);
+                return NULL;
+            }
             if (!(dev = vdDeviceParse(n, kind, error)))
                 return NULL;
             if (flags & VD_DOMAIN_PARSE_KEEP_ORDER)
@@ -1175,6 +1211,22 @@ vdDeviceSync(vdDevice *dev,
         } else if (loc->attr) {
             xmlSetProp(n, (const xmlChar *)loc->attr, (const xmlChar *)dev->props[p]);
             vdDomainSortAttrs(n);
+        }
+    }
+
+    /* libvirt reads a device's first <address> and drops any other: a second one
+     * left in place would name a slot the engine may give to another device */
+    {
+        xmlNodePtr first = vdXMLChild(dev->node, "address");
+        xmlNodePtr c;
+        xmlNodePtr next;
+
+        for (c = first ? vdXMLNextElement(first) : NULL; c; c = next) {
+            next = vdXMLNextElement(c);
+            if (vdXMLNameIs(c, "address") && !c->ns) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            }
         }
     }
 

@@ -125,6 +125,14 @@ typedef enum {
 
 VD_ENUM_DECL(vdProp);
 
+/* Limits on a definition (docs/limits.rst).  They bound the engine's work on any input:
+ * below them every step is linear or n log n in the devices.  libvirt 9.0 has no such
+ * limits, but refuses for lack of PCI slots or USB ports, or runs for hours, well
+ * before a real definition could reach them. */
+#define VD_DOMAIN_MAX_DEVICES 16384             /* devices in <devices>, before and after */
+#define VD_DOMAIN_MAX_CONTROLLER_INDEX 4095     /* implied by a disk name or drive address */
+#define VD_DOMAIN_MAX_PCI_INDEX 255             /* a PCI controller's index is a bus number */
+
 typedef enum {
     VD_ADDRESS_NONE,
     VD_ADDRESS_PCI,
@@ -239,6 +247,8 @@ void vdDomainDefAddDevice(vdDomainDef *def, vdDevice *dev);
 void vdDomainDefInsertController(vdDomainDef *def, vdDevice *cont);
 vdDevice *vdDomainDefFindController(const vdDomainDef *def, const char *type, int idx);
 guint vdDomainDefCount(const vdDomainDef *def, vdDeviceKind kind);
+guint vdDomainDefCountAll(const vdDomainDef *def);
+bool vdDomainDefCheckSize(const vdDomainDef *def, GError **error);
 vdDevice *vdDomainDefGet(const vdDomainDef *def, vdDeviceKind kind, guint i);
 
 bool vdDomainDefSync(vdDomainDef *def, GError **error);

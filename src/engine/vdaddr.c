@@ -502,10 +502,13 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
 /* ---- USB -------------------------------------------------------------------- */
 
 #define VD_USB_HUB_PORTS 8
+/* libvirt's VIR_DOMAIN_DEVICE_USB_MAX_PORT_DEPTH: a root port and three levels of hubs */
+#define VD_USB_MAX_PORT_DEPTH 4
 
 typedef struct _vdUSBHub vdUSBHub;
 struct _vdUSBHub {
     unsigned int nports;
+    bool full;              /* no free port below: ports are only ever taken */
     guint8 used[VD_USB_HUB_PORTS * 4];
     vdUSBHub *child[VD_USB_HUB_PORTS * 4];
 };
@@ -601,28 +604,37 @@ vdUSBHubAt(vdUSBHub *root,
 }
 
 
+/* libvirt's virDomainUSBAddressFindFreePort: a free port of this hub, else the first
+ * free port below one of its hubs, depth first, at most VD_USB_MAX_PORT_DEPTH deep.
+ * A hub found full is marked so, and never searched again. */
 static bool
 vdUSBFindFree(vdUSBHub *hub,
-              GString *path)
+              GString *path,
+              unsigned int level)
 {
     unsigned int i;
 
+    if (hub->full)
+        return false;
     for (i = 0; i < hub->nports; i++) {
         if (!hub->used[i]) {
             g_string_append_printf(path, "%s%u", path->len ? "." : "", i + 1);
             return true;
         }
     }
-    for (i = 0; i < hub->nports; i++) {
-        if (hub->child[i]) {
-            gsize len = path->len;
+    if (level + 1 < VD_USB_MAX_PORT_DEPTH) {
+        for (i = 0; i < hub->nports; i++) {
+            if (hub->child[i]) {
+                gsize len = path->len;
 
-            g_string_append_printf(path, "%s%u", path->len ? "." : "", i + 1);
-            if (vdUSBFindFree(hub->child[i], path))
-                return true;
-            g_string_truncate(path, len);
+                g_string_append_printf(path, "%s%u", path->len ? "." : "", i + 1);
+                if (vdUSBFindFree(hub->child[i], path, level + 1))
+                    return true;
+                g_string_truncate(path, len);
+            }
         }
     }
+    hub->full = true;
     return false;
 }
 
@@ -739,7 +751,7 @@ vdEngineAssignUSB(vdEngineCtx *ctx,
             if (d->addr.type != VD_ADDRESS_NONE && d->addr.type != VD_ADDRESS_USB)
                 continue;
             for (b = 0; b < buses->len; b++) {
-                if ((hub = g_ptr_array_index(buses, b)) && vdUSBFindFree(hub, path))
+                if ((hub = g_ptr_array_index(buses, b)) && vdUSBFindFree(hub, path, 0))
                     break;
                 g_string_truncate(path, 0);
                 hub = NULL;

@@ -167,12 +167,67 @@ vdEngineMachine(vdEngineCtx *ctx,
 }
 
 
+/* The indexes in use per controller type, so that finding the lowest unused one, or
+ * whether one exists, costs no walk over every controller. */
+typedef struct {
+    GHashTable *used;       /* index + 1 */
+    int next;               /* no unused index below it */
+} vdIndexSet;
+
+static void
+vdIndexSetFree(gpointer p)
+{
+    vdIndexSet *set = p;
+
+    g_hash_table_unref(set->used);
+    g_free(set);
+}
+
+
+static GHashTable *
+vdEngineIndexSets(vdEngineCtx *ctx)
+{
+    GHashTable *sets = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, vdIndexSetFree);
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(ctx->def, VD_DEVICE_CONTROLLER, i);
+        const char *type = vdDeviceGet(c, VD_PROP_TYPE);
+        int idx = vdDeviceIndex(c);
+        vdIndexSet *set;
+
+        if (!type)
+            continue;
+        if (!(set = g_hash_table_lookup(sets, type))) {
+            set = g_new0(vdIndexSet, 1);
+            set->used = g_hash_table_new(NULL, NULL);
+            g_hash_table_insert(sets, (gpointer)type, set);
+        }
+        if (idx >= 0)
+            g_hash_table_add(set->used, GINT_TO_POINTER(idx + 1));
+    }
+    return sets;
+}
+
+
+static bool
+vdIndexSetHas(GHashTable *sets,
+              const char *type,
+              int idx)
+{
+    vdIndexSet *set = g_hash_table_lookup(sets, type);
+
+    return set && g_hash_table_contains(set->used, GINT_TO_POINTER(idx + 1));
+}
+
+
 /* Controllers written without an index get the lowest unused one of their type; a
  * USB companion takes the index of the controller before it. */
 static void
 vdEngineControllerIndexes(vdEngineCtx *ctx)
 {
     GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    g_autoptr(GHashTable) sets = vdEngineIndexSets(ctx);
     guint i;
 
     for (i = 0; i < conts->len; i++) {
@@ -180,10 +235,12 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
         const char *type = vdDeviceGet(c, VD_PROP_TYPE);
         const char *model = vdDeviceGet(c, VD_PROP_MODEL);
         g_autofree char *s = NULL;
+        vdIndexSet *set;
         int idx = 0;
 
         if (vdDeviceIndex(c) >= 0 || !type)
             continue;
+        set = g_hash_table_lookup(sets, type);
         if (g_str_equal(type, "usb") && model && g_str_has_prefix(model, "ich9-uhci") && i > 0 &&
             vdDevicePropIs(g_ptr_array_index(conts, i - 1), VD_PROP_TYPE, "usb") &&
             vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL) &&
@@ -192,10 +249,13 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
             /* a companion written after a member of a USB2 set joins that set */
             idx = vdDeviceIndex(g_ptr_array_index(conts, i - 1));
         } else {
-            /* the lowest unused index: a root bus written first gets 0 */
-            while (vdDomainDefFindController(ctx->def, type, idx))
-                idx++;
+            /* the lowest unused index: a root bus written first gets 0; indexes are
+             * only ever taken, so the search resumes where the last one stopped */
+            while (g_hash_table_contains(set->used, GINT_TO_POINTER(set->next + 1)))
+                set->next++;
+            idx = set->next;
         }
+        g_hash_table_add(set->used, GINT_TO_POINTER(idx + 1));
         s = g_strdup_printf("%d", idx);
         vdDeviceSet(c, VD_PROP_INDEX, s, VD_ORIGIN_INDEX);
     }
@@ -1045,38 +1105,59 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
 }
 
 
-static void
+/* libvirt adds every controller up to the highest index a disk's drive address names,
+ * one at a time; past VD_DOMAIN_MAX_CONTROLLER_INDEX that is refused at once.  (libvirt
+ * 9.0 takes hours over a disk named 'sdgaarc', and stores controller='-1' for
+ * controller='4294967295', which it then refuses to read back.) */
+static bool
 vdEngineDiskControllers(vdEngineCtx *ctx,
+                        GHashTable *sets,
                         const char *bus,
-                        const char *type)
+                        const char *type,
+                        GError **error)
 {
-    int max = -1;
-    int i;
+    unsigned int max = 0;
+    bool any = false;
+    unsigned int i;
     guint d;
 
     for (d = 0; d < vdDomainDefCount(ctx->def, VD_DEVICE_DISK); d++) {
         vdDevice *disk = vdDomainDefGet(ctx->def, VD_DEVICE_DISK, d);
 
-        if (vdDevicePropIs(disk, VD_PROP_BUS, bus) && disk->addr.type == VD_ADDRESS_DRIVE)
-            max = MAX(max, (int)disk->addr.controller);
+        if (!vdDevicePropIs(disk, VD_PROP_BUS, bus) || disk->addr.type != VD_ADDRESS_DRIVE)
+            continue;
+        if (disk->addr.controller > VD_DOMAIN_MAX_CONTROLLER_INDEX) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("disk '%1$s' needs %2$s controller index %3$u, more than the limit of %4$u"),
+                        vdDeviceGet(disk, VD_PROP_DEV) ? vdDeviceGet(disk, VD_PROP_DEV) : "",
+                        type, disk->addr.controller,
+                        (unsigned int)VD_DOMAIN_MAX_CONTROLLER_INDEX);
+            return false;
+        }
+        max = MAX(max, disk->addr.controller);
+        any = true;
     }
-    for (i = 0; i <= max; i++) {
-        if (!vdDomainDefFindController(ctx->def, type, i))
-            vdEngineAddController(ctx, type, i, NULL, VD_ORIGIN_IMPLICIT);
+    for (i = 0; any && i <= max; i++) {
+        if (!vdIndexSetHas(sets, type, (int)i))
+            vdEngineAddController(ctx, type, (int)i, NULL, VD_ORIGIN_IMPLICIT);
     }
+    return true;
 }
 
 
-static void
-vdEngineImplicitControllers(vdEngineCtx *ctx)
+static bool
+vdEngineImplicitControllers(vdEngineCtx *ctx,
+                            GError **error)
 {
     vdDomainDef *def = ctx->def;
+    g_autoptr(GHashTable) sets = vdEngineIndexSets(ctx);
     guint i;
 
-    vdEngineDiskControllers(ctx, "scsi", "scsi");
-    vdEngineDiskControllers(ctx, "fdc", "fdc");
-    vdEngineDiskControllers(ctx, "ide", "ide");
-    vdEngineDiskControllers(ctx, "sata", "sata");
+    if (!vdEngineDiskControllers(ctx, sets, "scsi", "scsi", error) ||
+        !vdEngineDiskControllers(ctx, sets, "fdc", "fdc", error) ||
+        !vdEngineDiskControllers(ctx, sets, "ide", "ide", error) ||
+        !vdEngineDiskControllers(ctx, sets, "sata", "sata", error))
+        return false;
 
     /* every virtio channel and console needs the virtio-serial controller its
      * address names, or controller 0 */
@@ -1111,6 +1192,7 @@ vdEngineImplicitControllers(vdEngineCtx *ctx)
             (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "auto")))
             vdEngineFill(ctx, c, VD_PROP_MODEL, "scsi.default-model");
     }
+    return true;
 }
 
 
@@ -1140,39 +1222,75 @@ vdEngineValidate(vdEngineCtx *ctx,
     vdDomainDef *def = ctx->def;
     guint i;
 
-    /* two devices where libvirt has room for one */
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
-        vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
-        guint j;
+    /* two devices where libvirt has room for one: controllers grouped by type and
+     * index, disks by target, so that this stays linear */
+    {
+        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify)g_ptr_array_unref);
 
-        for (j = i + 1; j < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); j++) {
-            vdDevice *o = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, j);
-            const char *m1 = vdDeviceGet(c, VD_PROP_MODEL);
-            const char *m2 = vdDeviceGet(o, VD_PROP_MODEL);
+        for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+            vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+            g_autofree char *key = g_strdup_printf("%s %d", vdDeviceGet(c, VD_PROP_TYPE) ?
+                                                   vdDeviceGet(c, VD_PROP_TYPE) : "",
+                                                   vdDeviceIndex(c));
+            GPtrArray *same = g_hash_table_lookup(seen, key);
+            guint j;
 
-            if (g_strcmp0(vdDeviceGet(c, VD_PROP_TYPE), vdDeviceGet(o, VD_PROP_TYPE)) != 0 ||
-                vdDeviceIndex(c) != vdDeviceIndex(o))
-                continue;
-            /* a USB2 set shares one index, one controller per model */
-            if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m1 && m2 && !g_str_equal(m1, m2) &&
-                g_str_has_prefix(m1, "ich9-") && g_str_has_prefix(m2, "ich9-"))
-                continue;
-            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("Multiple '%1$s' controllers with index '%2$d'"),
-                        vdDeviceGet(c, VD_PROP_TYPE), vdDeviceIndex(c));
-            return false;
+            for (j = 0; same && j < same->len; j++) {
+                vdDevice *o = g_ptr_array_index(same, j);
+                const char *m1 = vdDeviceGet(o, VD_PROP_MODEL);
+                const char *m2 = vdDeviceGet(c, VD_PROP_MODEL);
+
+                /* a USB2 set shares one index, one controller per model */
+                if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m1 && m2 && !g_str_equal(m1, m2) &&
+                    g_str_has_prefix(m1, "ich9-") && g_str_has_prefix(m2, "ich9-"))
+                    continue;
+                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                            _("Multiple '%1$s' controllers with index '%2$d'"),
+                            vdDeviceGet(c, VD_PROP_TYPE), vdDeviceIndex(c));
+                return false;
+            }
+            if (!same) {
+                same = g_ptr_array_new();
+                g_hash_table_insert(seen, g_steal_pointer(&key), same);
+            }
+            g_ptr_array_add(same, c);
         }
     }
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
-        const char *dev = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_DISK, i), VD_PROP_DEV);
-        guint j;
+    {
+        g_autoptr(GHashTable) targets = g_hash_table_new(g_str_hash, g_str_equal);
 
-        for (j = i + 1; dev && j < vdDomainDefCount(def, VD_DEVICE_DISK); j++) {
-            if (vdDevicePropIs(vdDomainDefGet(def, VD_DEVICE_DISK, j), VD_PROP_DEV, dev)) {
+        for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
+            const char *dev = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_DISK, i), VD_PROP_DEV);
+
+            if (!dev)
+                continue;
+            if (!g_hash_table_add(targets, (gpointer)dev)) {
                 g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
                             _("target '%1$s' duplicated for disk sources"), dev);
                 return false;
             }
+        }
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
+        vdDevice *d = vdDomainDefGet(def, VD_DEVICE_DISK, i);
+
+        /* whatever the controller model */
+        if (vdDevicePropIs(d, VD_PROP_BUS, "scsi") && d->addr.type == VD_ADDRESS_DRIVE &&
+            d->addr.bus != 0) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("SCSI controller only supports 1 bus"));
+            return false;
+        }
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
+        vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
+
+        if (vdDevicePropIs(c, VD_PROP_TYPE, "pci") && vdDeviceIndex(c) > VD_DOMAIN_MAX_PCI_INDEX) {
+            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                        _("PCI controller index %1$d too high, maximum is %2$d"),
+                        vdDeviceIndex(c), VD_DOMAIN_MAX_PCI_INDEX);
+            return false;
         }
     }
 
@@ -1345,7 +1463,8 @@ vdEngineApply(vdDomainDef *def,
     for (guint i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++)
         vdEngineSerialDefaults(&ctx, vdDomainDefGet(def, VD_DEVICE_SERIAL, i));
     vdEngineChrPorts(&ctx, VD_DEVICE_SERIAL);
-    vdEngineImplicitControllers(&ctx);
+    if (!vdEngineImplicitControllers(&ctx, error))
+        return false;
     vdEngineImplicitVideo(&ctx);
 
     if (!vdEngineValidate(&ctx, error))
@@ -1361,5 +1480,5 @@ vdEngineApply(vdDomainDef *def,
         return false;
 
     vdEngineConsoleMirror(&ctx);
-    return true;
+    return vdDomainDefCheckSize(def, error);
 }
