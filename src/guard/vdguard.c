@@ -39,47 +39,7 @@ static void
 vdGuardStrip(vdDomainDef *def,
              const vdStamp *stamp)
 {
-    size_t k;
-    size_t p;
-    guint i;
-
-    if (stamp->machineSupplied) {
-        g_free(def->machine);
-        def->machine = g_strdup(stamp->machineInput);
-        def->machineOrigin = NULL;
-    }
-    for (k = 0; k < VD_DEVICE_LAST; k++) {
-        GPtrArray *devs = def->devices[k];
-
-        for (i = 0; i < devs->len; i++) {
-            vdDevice *dev = g_ptr_array_index(devs, i);
-
-            if (dev->origin) {
-                dev->removed = true;
-                continue;
-            }
-            for (p = 0; p < VD_PROP_LAST; p++) {
-                if (dev->propOrigin[p])
-                    g_clear_pointer(&dev->props[p], g_free);
-            }
-            if (dev->addrOrigin) {
-                vdAddressClear(&dev->addr);
-                dev->addrChanged = true;
-            }
-        }
-        /* removed devices no longer take part; their nodes go at the next sync */
-        for (i = devs->len; i-- > 0;) {
-            vdDevice *dev = g_ptr_array_index(devs, i);
-
-            if (dev->removed) {
-                if (dev->node) {
-                    xmlUnlinkNode(dev->node);
-                    xmlFreeNode(dev->node);
-                }
-                g_ptr_array_remove_index(devs, i);
-            }
-        }
-    }
+    vdStampStrip(def, stamp);
 }
 
 
@@ -116,6 +76,11 @@ vdGuardComplete(const vdTable *table,
 
     if (!(def = vdGuardParse(doc, keepOrder, error)) ||
         !vdStampRead(def, stampFrom, &stamp, error))
+        goto cleanup;
+    /* the claims of a stamp count where the stamped generation makes them true; a
+     * reload or migration only checks, and rewrites nothing */
+    if (newDomain &&
+        !vdStampTrust(table, def, stampFrom, &stamp, keepOrder || vdStampPresent(doc)))
         goto cleanup;
     if (strip)
         vdGuardStrip(def, &stamp);
@@ -388,8 +353,11 @@ vdGuardExplain(const vdTable *table,
     size_t p;
     guint i;
 
-    if (!(def = vdGuardParse(doc, true, error)) || !vdStampRead(def, NULL, &stamp, error))
+    if (!(def = vdGuardParse(doc, true, error)) || !vdStampRead(def, NULL, &stamp, error) ||
+        !vdStampTrust(table, def, NULL, &stamp, true)) {
+        vdStampClear(&stamp);
         return NULL;
+    }
     if (!stamp.present) {
         vdStampClear(&stamp);
         g_set_error(error, VD_ERROR, VD_ERROR_INVALID,

@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "engine/vdengine.h"
 #include "guard/vdstamp.h"
 #include "util/vderror.h"
 #include "util/vdxml.h"
@@ -203,6 +204,183 @@ vdStampRead(vdDomainDef *def,
                 dev->addrOrigin = g_intern_string(rule);
             else if ((prop = vdPropTypeFromString(name)) >= 0 && vdDeviceGet(dev, prop))
                 dev->propOrigin[prop] = g_intern_string(rule);
+        }
+    }
+    return true;
+}
+
+
+/* Take back everything the stamp says the engine supplied, so that a generation can
+ * decide it again; what the user wrote stays. */
+void
+vdStampStrip(vdDomainDef *def,
+             const vdStamp *stamp)
+{
+    size_t k;
+    size_t p;
+    guint i;
+
+    if (stamp->machineSupplied) {
+        g_free(def->machine);
+        def->machine = g_strdup(stamp->machineInput);
+        def->machineOrigin = NULL;
+    }
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        GPtrArray *devs = def->devices[k];
+
+        for (i = 0; i < devs->len; i++) {
+            vdDevice *dev = g_ptr_array_index(devs, i);
+
+            if (dev->origin) {
+                dev->removed = true;
+                continue;
+            }
+            for (p = 0; p < VD_PROP_LAST; p++) {
+                if (dev->propOrigin[p])
+                    g_clear_pointer(&dev->props[p], g_free);
+            }
+            if (dev->addrOrigin) {
+                vdAddressClear(&dev->addr);
+                dev->addrChanged = true;
+            }
+        }
+        /* removed devices no longer take part; their nodes go at the next sync */
+        for (i = devs->len; i-- > 0;) {
+            vdDevice *dev = g_ptr_array_index(devs, i);
+
+            if (dev->removed) {
+                if (dev->node) {
+                    xmlUnlinkNode(dev->node);
+                    xmlFreeNode(dev->node);
+                }
+                g_ptr_array_remove_index(devs, i);
+            }
+        }
+    }
+}
+
+
+static bool
+vdStampAddressEqual(const vdAddress *a,
+                    const vdAddress *b)
+{
+    return a->type == b->type && a->domain == b->domain && a->bus == b->bus &&
+        a->slot == b->slot && a->function == b->function && a->multi == b->multi &&
+        a->controller == b->controller && a->target == b->target && a->unit == b->unit &&
+        a->port == b->port && g_strcmp0(a->usbPort, b->usbPort) == 0 &&
+        a->cssid == b->cssid && a->ssid == b->ssid && a->devno == b->devno &&
+        a->reg == b->reg && a->hasReg == b->hasReg && a->hasZpci == b->hasZpci &&
+        a->zpciUid == b->zpciUid && a->zpciFid == b->zpciFid;
+}
+
+
+static void
+vdStampDistrust(vdDomainDef *def,
+                vdStamp *stamp)
+{
+    size_t k;
+    guint i;
+
+    stamp->machineSupplied = false;
+    def->machineOrigin = NULL;
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+
+            dev->origin = NULL;
+            dev->addrOrigin = NULL;
+            memset(dev->propOrigin, 0, sizeof(dev->propOrigin));
+        }
+    }
+}
+
+
+/* A stamp is its owner's claim, not proof: keep only the claims that name what the
+ * stamped generation itself supplies when it completes the definition with every
+ * claimed item taken back.  A device the engine would not add, a value or an address
+ * it would not choose, a machine it would not pick: each is the owner's, and stays
+ * through an upgrade.  Without the stamped generation in @table nothing is trusted. */
+bool
+vdStampTrust(const vdTable *table,
+             vdDomainDef *def,
+             xmlDocPtr from,
+             vdStamp *stamp,
+             bool keepOrder)
+{
+    vdEngineOptions opts = { .generation = stamp->generation, .newDomain = true };
+    g_autoptr(xmlDoc) copy = NULL;
+    g_autoptr(vdDomainDef) derived = NULL;
+    g_autoptr(GHashTable) keys = NULL;
+    g_autoptr(GHashTable) derivedKeys = NULL;
+    g_autoptr(GHashTable) byKey = NULL;
+    g_autoptr(GError) err = NULL;
+    vdStamp again = { 0 };
+    GHashTableIter iter;
+    gpointer devp;
+    gpointer keyp;
+    const char *machine;
+    size_t k;
+    size_t p;
+    guint i;
+
+    if (!stamp->present)
+        return true;
+    if (!vdTableFindGeneration(table, stamp->generation)) {
+        vdStampDistrust(def, stamp);
+        return true;
+    }
+    copy = xmlCopyDoc(def->doc, 1);
+    if (!(derived = vdDomainDefParseFlags(copy, keepOrder ? VD_DOMAIN_PARSE_KEEP_ORDER : 0, &err)) ||
+        !vdStampRead(derived, from, &again, &err)) {
+        vdStampClear(&again);
+        vdStampDistrust(def, stamp);
+        return true;
+    }
+    vdStampStrip(derived, &again);
+    vdStampClear(&again);
+    if (!vdEngineApply(derived, table, &opts, &err)) {
+        /* what the stamped generation refuses, it did not supply */
+        vdStampDistrust(def, stamp);
+        return true;
+    }
+
+    machine = derived->newMachine ? derived->newMachine : derived->machine;
+    if (!derived->machineOrigin || g_strcmp0(machine, def->machine) != 0) {
+        stamp->machineSupplied = false;
+        def->machineOrigin = NULL;
+    }
+
+    derivedKeys = vdDomainDefKeys(derived);
+    byKey = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_iter_init(&iter, derivedKeys);
+    while (g_hash_table_iter_next(&iter, &devp, &keyp))
+        g_hash_table_insert(byKey, keyp, devp);
+    keys = vdDomainDefKeys(def);
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+            vdDevice *d;
+
+            if (!vdDeviceIsSupplied(dev))
+                continue;
+            d = g_hash_table_lookup(byKey, g_hash_table_lookup(keys, dev));
+            if (dev->origin) {
+                bool same = d && d->origin && d->kind == dev->kind;
+
+                for (p = 0; same && p < VD_PROP_LAST; p++)
+                    same = g_strcmp0(d->props[p], dev->props[p]) == 0;
+                if (!same)
+                    dev->origin = NULL;
+            }
+            for (p = 0; p < VD_PROP_LAST; p++) {
+                if (dev->propOrigin[p] &&
+                    (!d || !d->propOrigin[p] || g_strcmp0(d->props[p], dev->props[p]) != 0))
+                    dev->propOrigin[p] = NULL;
+            }
+            if (dev->addrOrigin &&
+                (!d || !d->addrOrigin || !vdStampAddressEqual(&d->addr, &dev->addr)))
+                dev->addrOrigin = NULL;
         }
     }
     return true;

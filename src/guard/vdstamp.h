@@ -7,6 +7,7 @@
 #pragma once
 
 #include "conf/vddomain.h"
+#include "defaults/vdtable.h"
 
 #define VD_STAMP_NS "https://libvirt.org/schemas/libvirt-defaults/1"
 #define VD_STAMP_PREFIX "vd"
@@ -22,6 +23,9 @@ void vdStampClear(vdStamp *stamp);
 bool vdStampPresent(xmlDocPtr doc);
 unsigned int vdStampGeneration(xmlDocPtr doc, bool *present, GError **error);
 bool vdStampRead(vdDomainDef *def, xmlDocPtr from, vdStamp *stamp, GError **error);
+void vdStampStrip(vdDomainDef *def, const vdStamp *stamp);
+bool vdStampTrust(const vdTable *table, vdDomainDef *def, xmlDocPtr from, vdStamp *stamp,
+                  bool keepOrder);
 bool vdStampWrite(vdDomainDef *def, unsigned int generation, const vdStamp *previous,
                   GError **error);
 const char *vdOriginDescribe(const char *origin);
