@@ -289,7 +289,7 @@ ARM=$DATA/aarch64-virt-minimal.xml
 
 run -c "$STORE" define --generation 1 "$ARM"
 check "define: a new domain exits 0" test "$rc" -eq 0
-check "define: says the generation" grep -q "(generation 1)" "$WORK/out"
+check "define: says the generation and the context" grep -q "(generation 1, new)" "$WORK/out"
 check "define: the store holds one file" test -f "$WORK/store/aarch64-virt-minimal.xml"
 
 run -c "$STORE" list

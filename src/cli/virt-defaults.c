@@ -43,17 +43,26 @@ vdPutStdout(const char *s)
 }
 
 
+static char *
+vdOneLine(const char *msg)
+{
+    char *ret = g_strstrip(g_strdup(msg));
+    char *p;
+
+    for (p = ret; *p; p++) {
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    }
+    return ret;
+}
+
+
 /* Every refusal is one line on standard error. */
 static void
 vdPrintError(GError *err)
 {
-    g_autofree char *msg = g_strstrip(g_strdup(err->message));
-    char *p;
+    g_autofree char *msg = vdOneLine(err->message);
 
-    for (p = msg; *p; p++) {
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    }
     g_printerr("virt-defaults: %s\n", msg);
 }
 
@@ -439,14 +448,14 @@ vdOpenStore(void)
 }
 
 
+/* The domain's name as libvirt reads it: the text of <name>, not trimmed (libvirt
+ * keeps " web " as it is, and refuses a newline in it). */
 static char *
 vdDomainName(xmlDocPtr doc,
              GError **error)
 {
     g_autofree char *name = vdXMLContent(vdXMLChild(xmlDocGetRootElement(doc), "name"));
 
-    if (name)
-        g_strstrip(name);
     if (!vdStoreValidName(name, error))
         return NULL;
     return g_steal_pointer(&name);
@@ -454,32 +463,46 @@ vdDomainName(xmlDocPtr doc,
 
 
 /* Complete @doc as a define does: 'update' over an existing definition of the same
- * name, 'new' otherwise; then store it. */
-static int
+ * name, 'new' otherwise; then store it.  The store is locked from the read of the
+ * existing definition to the write, so that each update is computed against what is
+ * stored at that moment.  With @printDiff, show what the engine adds as a unified
+ * diff instead, and store nothing (nor lock, nor create anything). */
+static bool
 vdDefineDoc(vdStore *store,
             const vdTable *table,
             xmlDocPtr doc,
             unsigned int generation,
-            const char *from)
+            const char *from,
+            bool printDiff,
+            GError **error)
 {
-    g_autoptr(GError) err = NULL;
     g_autoptr(xmlDoc) storedDoc = NULL;
     g_autofree char *name = NULL;
     g_autofree char *stored = NULL;
+    g_autofree char *in = NULL;
     g_autofree char *out = NULL;
     vdGuardRequest req = { .context = VD_GUARD_NEW, .generation = generation };
     vdGuardResult res = { 0 };
-    int ret = EXIT_REFUSED;
+    GError *err = NULL;
+    bool locked = false;
+    bool ok = false;
 
-    if (!(name = vdDomainName(doc, &err)))
-        goto cleanup;
+    if (!(name = vdDomainName(doc, error)))
+        return false;
+    if (!printDiff) {
+        if (!vdStoreLock(store, error))
+            return false;
+        locked = true;
+    }
     if ((stored = vdStoreGet(store, name, &err))) {
-        if (!(storedDoc = vdXMLParse(stored, strlen(stored), name, "domain", &err)))
+        if (!(storedDoc = vdXMLParse(stored, strlen(stored), name, "domain", error)))
+            goto cleanup;
+        if (!vdStoreCheckSameDomain(name, storedDoc, doc, error))
             goto cleanup;
         req.context = VD_GUARD_UPDATE;
         req.stored = storedDoc;
         if (generation) {
-            g_set_error(&err, VD_ERROR, VD_ERROR_INVALID,
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
                         _("domain '%1$s' exists: its generation cannot be chosen again; use 'upgrade'"),
                         name);
             goto cleanup;
@@ -487,21 +510,38 @@ vdDefineDoc(vdStore *store,
     } else if (g_error_matches(err, VD_ERROR, VD_ERROR_NOT_FOUND)) {
         g_clear_error(&err);
     } else {
+        g_propagate_error(error, err);
         goto cleanup;
     }
-    if (!vdGuardApply(table, doc, &req, &res, &err))
+    if (printDiff)
+        in = vdXMLFormat(doc);
+    if (!vdGuardApply(table, doc, &req, &res, error))
         goto cleanup;
     out = vdXMLFormat(res.doc);
-    if (!vdStorePut(store, name, out, 0, &err))
+    if (printDiff) {
+        g_autofree char *labelA = g_strdup_printf(_("%s (as given)"), from);
+        g_autofree char *labelB = g_strdup_printf(_("%s (generation %u, %s, not stored)"), name,
+                                                  res.generation,
+                                                  vdGuardContextTypeToString(req.context));
+        g_autofree char *diff = vdDiffUnified(in, out, labelA, labelB, 3);
+
+        if (diff)
+            vdPutStdout(diff);
+        ok = true;
         goto cleanup;
-    printf(_("Domain '%s' defined from %s (generation %u)\n"), name, from, res.generation);
-    ret = 0;
+    }
+    if (!vdStorePut(store, name, out, 0, error))
+        goto cleanup;
+    /* TRANSLATORS: the last word is the context, 'new' or 'update' */
+    printf(_("Domain '%s' defined from %s (generation %u, %s)\n"), name, from, res.generation,
+           vdGuardContextTypeToString(req.context));
+    ok = true;
 
  cleanup:
-    if (err)
-        vdPrintError(err);
+    if (locked)
+        vdStoreUnlock(store);
     vdGuardResultClear(&res);
-    return ret;
+    return ok;
 }
 
 
@@ -510,9 +550,12 @@ vdCmdDefine(int argc,
             char **argv)
 {
     g_autofree char *gen = NULL;
+    gboolean printDiff = FALSE;
     GOptionEntry entries[] = {
         { "generation", 'g', 0, G_OPTION_ARG_STRING, &gen,
           N_("generation for a new domain (a number or 'latest')"), "N" },
+        { "print-diff", 0, 0, G_OPTION_ARG_NONE, &printDiff,
+          N_("show what the engine would add as a unified diff; store nothing"), NULL },
         { NULL }
     };
     g_autoptr(GOptionContext) opt = g_option_context_new(_("FILE - define a domain, completing its defaults"));
@@ -543,7 +586,11 @@ vdCmdDefine(int argc,
     }
     if (!(store = vdOpenStore()))
         return EXIT_REFUSED;
-    return vdDefineDoc(store, table, doc, generation, argv[1]);
+    if (!vdDefineDoc(store, table, doc, generation, argv[1], printDiff, &err)) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+    return 0;
 }
 
 
@@ -654,56 +701,219 @@ vdCmdList(int argc,
 }
 
 
+/* The copy handed to the editor: created 0600 by g_file_open_tmp() and written
+ * through that descriptor, so it is never readable by others. */
+static char *
+vdEditWriteCopy(const char *xml,
+                GError **error)
+{
+    g_autofree char *path = NULL;
+    size_t len = strlen(xml);
+    size_t done = 0;
+    int fd;
+
+    if ((fd = g_file_open_tmp("virt-defaults-XXXXXX.xml", &path, error)) < 0)
+        return NULL;
+    while (done < len) {
+        ssize_t n = write(fd, xml + done, len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_set_error(error, VD_ERROR, VD_ERROR_IO, _("cannot write '%1$s': %2$s"), path,
+                        g_strerror(errno));
+            close(fd);
+            g_unlink(path);
+            return NULL;
+        }
+        done += n;
+    }
+    if (close(fd) < 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_IO, _("cannot write '%1$s': %2$s"), path,
+                    g_strerror(errno));
+        g_unlink(path);
+        return NULL;
+    }
+    return g_steal_pointer(&path);
+}
+
+
+static bool
+vdEditRunEditor(const char *path,
+                GError **error)
+{
+    const char *editor = g_getenv("VISUAL") ? g_getenv("VISUAL") : g_getenv("EDITOR");
+    g_autofree char *quoted = g_shell_quote(path);
+    g_autofree char *cmd = g_strdup_printf("%s %s", editor && *editor ? editor : "vi", quoted);
+    int status = 0;
+
+    fflush(stdout);
+    return g_spawn_command_line_sync(cmd, NULL, NULL, &status, error) &&
+        g_spawn_check_wait_status(status, error);
+}
+
+
+/* virsh edit's question after a failed define: 'y', 'n', 'f', 'i', or EOF. */
+static int
+vdEditAsk(const char *msg)
+{
+    for (;;) {
+        char line[64] = "";
+        const char *p = line;
+
+        printf("%s %s [y,n,i,f,?]: ", msg, _("Try again?"));
+        fflush(stdout);
+        if (!fgets(line, sizeof(line), stdin))
+            return EOF;
+        while (g_ascii_isspace(*p))
+            p++;
+        switch (g_ascii_tolower(*p)) {
+        case 'y':
+        case 'n':
+        case 'i':
+        case 'f':
+            return g_ascii_tolower(*p);
+        case '?':
+            printf("%s\n%s\n%s\n%s\n%s\n",
+                   _("y - yes, start the editor again"),
+                   _("n - no, throw away my changes"),
+                   _("i - turn off validation and try to define again (not applicable: what virt-defaults refuses cannot be switched off)"),
+                   _("f - force, try to define again (only after another user's change; a refused definition would be refused again)"),
+                   _("? - print this help"));
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+
+/* As virsh edit does: hand a copy to the editor; when it comes back changed, define
+ * it (a renamed domain is a new definition, refused when its UUID is another
+ * domain's); when that fails, keep the owner's edits and ask whether to edit again.
+ * The store is locked only for the define, never while the editor runs: a change
+ * someone else stored meanwhile is noticed, as virsh notices it. */
 static int
 vdCmdEdit(int argc,
           char **argv)
 {
+    gboolean printDiff = FALSE;
+    GOptionEntry entries[] = {
+        { "print-diff", 0, 0, G_OPTION_ARG_NONE, &printDiff,
+          N_("show what the engine would add to the edited definition; store nothing"), NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) opt = g_option_context_new(_("NAME - edit a stored definition with $EDITOR"));
     g_autoptr(GError) err = NULL;
     g_autoptr(vdStore) store = NULL;
     g_autoptr(vdTable) table = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autofree char *xml = NULL;
+    g_autofree char *shown = NULL;
     g_autofree char *edited = NULL;
-    g_autofree char *tmpl = NULL;
-    g_autofree char *cmd = NULL;
-    g_autofree char *quoted = NULL;
-    const char *editor = g_getenv("VISUAL") ? g_getenv("VISUAL") : g_getenv("EDITOR");
-    const char *name = NULL;
-    int status = 0;
-    int fd;
-    int rc;
+    g_autofree char *copy = NULL;
+    const char *name;
+    const char *msg = NULL;
+    bool changedByOther = false;
+    gsize len = 0;
+    int c;
 
-    if ((rc = vdCmdNameOnly(argc, argv, _("NAME - edit a stored definition with $EDITOR"), &name)))
-        return rc;
+    g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(opt, &argc, &argv, &err)) {
+        vdPrintError(err);
+        return EXIT_USAGE;
+    }
+    if (argc != 2) {
+        g_printerr(_("virt-defaults: edit takes one domain name\n"));
+        return EXIT_USAGE;
+    }
+    name = argv[1];
     if (!(table = vdLoadTable()) || !(store = vdOpenStore()))
         return EXIT_REFUSED;
-    if (!(xml = vdStoreGet(store, name, &err)))
-        goto error;
-    if ((fd = g_file_open_tmp("virt-defaults-XXXXXX.xml", &tmpl, &err)) < 0)
-        goto error;
-    close(fd);
-    if (!g_file_set_contents(tmpl, xml, -1, &err))
-        goto error;
-    quoted = g_shell_quote(tmpl);
-    cmd = g_strdup_printf("%s %s", editor ? editor : "vi", quoted);
-    if (!g_spawn_command_line_sync(cmd, NULL, NULL, &status, &err) ||
-        !g_spawn_check_wait_status(status, &err))
-        goto error;
-    if (!g_file_get_contents(tmpl, &edited, NULL, &err))
-        goto error;
-    g_unlink(tmpl);
-    if (g_str_equal(edited, xml)) {
+    if (!(shown = vdStoreGet(store, name, &err)) || !(copy = vdEditWriteCopy(shown, &err))) {
+        vdPrintError(err);
+        return EXIT_REFUSED;
+    }
+
+ reedit:
+    g_clear_error(&err);
+    g_clear_pointer(&edited, g_free);
+    if (!vdEditRunEditor(copy, &err) || !(edited = vdXMLReadFile(copy, &len, &err)))
+        goto kept;
+    if (g_str_equal(edited, shown)) {
         printf(_("Domain '%s' XML configuration not changed.\n"), name);
+        g_unlink(copy);
         return 0;
     }
-    if (!(doc = vdXMLParse(edited, strlen(edited), tmpl, "domain", &err)))
-        goto error;
-    return vdDefineDoc(store, table, doc, 0, _("the edited definition"));
 
- error:
-    if (tmpl)
-        g_unlink(tmpl);
+ redefine:
+    g_clear_error(&err);
+    msg = NULL;
+    changedByOther = false;
+    if (printDiff) {
+        g_autoptr(xmlDoc) doc = vdXMLParse(edited, len, copy, "domain", &err);
+
+        if (!doc || !vdDefineDoc(store, table, doc, 0, _("the edited definition"), true, &err))
+            goto kept;
+        g_printerr(_("virt-defaults: nothing stored; the edited definition is kept in '%s'\n"),
+                   copy);
+        return 0;
+    } else {
+        g_autofree char *reread = NULL;
+
+        if (!vdStoreLock(store, &err))
+            goto kept;
+        if (!(reread = vdStoreGet(store, name, &err))) {
+            vdStoreUnlock(store);
+            goto kept;
+        }
+        if (!g_str_equal(reread, shown)) {
+            msg = _("The XML configuration was changed by another user.");
+            changedByOther = true;
+            g_set_error(&err, VD_ERROR, VD_ERROR_IO,
+                        _("the definition of '%1$s' was changed by someone else while it was being edited"),
+                        name);
+            g_free(shown);
+            shown = g_steal_pointer(&reread);
+        } else {
+            g_autoptr(xmlDoc) doc = vdXMLParse(edited, len, copy, "domain", &err);
+
+            if (!doc || !vdDefineDoc(store, table, doc, 0, _("the edited definition"), false, &err))
+                msg = _("Failed.");
+        }
+        vdStoreUnlock(store);
+    }
+    if (!msg) {
+        g_unlink(copy);
+        return 0;
+    }
+
+    if (!isatty(STDIN_FILENO))
+        goto kept;
     vdPrintError(err);
+    for (;;) {
+        c = vdEditAsk(msg);
+        if (c == 'y')
+            goto reedit;
+        if (c == 'n') {
+            g_unlink(copy);
+            return EXIT_REFUSED;
+        }
+        if (c == EOF)
+            goto kept;
+        if (c == 'f' && changedByOther)
+            goto redefine;
+        if (c == 'f')
+            printf(_("Forcing cannot help: virt-defaults refused the definition itself; edit it again (y) or throw it away (n).\n"));
+        else
+            printf(_("There is no validation to turn off: virt-defaults refused the definition itself; edit it again (y) or throw it away (n).\n"));
+    }
+
+ kept:
+    {
+        g_autofree char *why = vdOneLine(err ? err->message : msg);
+
+        /* TRANSLATORS: the first %s is why the edit failed, the second a file name */
+        g_printerr(_("virt-defaults: %s; the edited definition is kept in '%s'\n"), why, copy);
+    }
     return EXIT_REFUSED;
 }
 
@@ -729,8 +939,13 @@ vdCmdUpgrade(int argc,
     g_autofree char *xml = NULL;
     g_autofree char *out = NULL;
     g_autofree char *diff = NULL;
+    g_autofree char *labelA = NULL;
+    g_autofree char *labelB = NULL;
+    g_autofree char *reread = NULL;
     vdGuardRequest req = { .context = VD_GUARD_UPGRADE };
     vdGuardResult res = { 0 };
+    unsigned int fromGeneration;
+    bool stamped = false;
     const char *name;
 
     g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
@@ -751,12 +966,20 @@ vdCmdUpgrade(int argc,
     }
     if (!(store = vdOpenStore()))
         return EXIT_REFUSED;
+    /* with --yes nobody is asked: hold the store's lock from the read to the write;
+     * otherwise it is taken after the answer (see below), and --dry-run writes nothing */
+    if (yes && !dryRun && !vdStoreLock(store, &err))
+        goto error;
     if (!(xml = vdStoreGet(store, name, &err)) ||
-        !(doc = vdXMLParse(xml, strlen(xml), name, "domain", &err)) ||
-        !vdGuardApply(table, doc, &req, &res, &err))
+        !(doc = vdXMLParse(xml, strlen(xml), name, "domain", &err)))
+        goto error;
+    fromGeneration = vdGuardGeneration(doc, &stamped, NULL);
+    if (!vdGuardApply(table, doc, &req, &res, &err))
         goto error;
     out = vdXMLFormat(res.doc);
-    if (!(diff = vdDiffUnified(xml, out, name, name, 3))) {
+    labelA = g_strdup_printf(_("%s (generation %u)"), name, fromGeneration);
+    labelB = g_strdup_printf(_("%s (generation %u)"), name, res.generation);
+    if (!(diff = vdDiffUnified(xml, out, labelA, labelB, 3))) {
         printf(_("Domain '%s' is already generation %u: nothing to change\n"), name, res.generation);
         vdGuardResultClear(&res);
         return 0;
@@ -780,6 +1003,15 @@ vdCmdUpgrade(int argc,
             printf(_("Domain '%s' not changed\n"), name);
             vdGuardResultClear(&res);
             return 0;
+        }
+        /* the owner agreed to this diff: only if it is still the diff */
+        if (!vdStoreLock(store, &err) || !(reread = vdStoreGet(store, name, &err)))
+            goto error;
+        if (!g_str_equal(reread, xml)) {
+            g_set_error(&err, VD_ERROR, VD_ERROR_IO,
+                        _("the definition of '%1$s' was changed by someone else meanwhile: nothing upgraded; run upgrade again"),
+                        name);
+            goto error;
         }
     }
     if (!vdStorePut(store, name, out, VD_STORE_PUT_UPGRADE, &err))

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libxml/tree.h>
 #include <stdbool.h>
 
 typedef struct _vdStore vdStore;
@@ -26,6 +27,10 @@ typedef struct {
                 GError **error);
     GPtrArray *(*list)(vdStore *store, GError **error);
     bool (*remove)(vdStore *store, const char *name, GError **error);
+    /* optional: serialise read-modify-write cycles between processes (the directory
+     * store); a store that serialises its own writes leaves them NULL */
+    bool (*lock)(vdStore *store, GError **error);
+    void (*unlock)(vdStore *store);
 } vdStoreDriver;
 
 struct _vdStore {
@@ -44,6 +49,10 @@ bool vdStorePut(vdStore *store, const char *name, const char *xml, unsigned int 
                 GError **error);
 GPtrArray *vdStoreList(vdStore *store, GError **error);
 bool vdStoreRemove(vdStore *store, const char *name, GError **error);
+bool vdStoreCheckSameDomain(const char *name, xmlDocPtr stored, xmlDocPtr doc,
+                            GError **error);
+bool vdStoreLock(vdStore *store, GError **error);
+void vdStoreUnlock(vdStore *store);
 
 extern const vdStoreDriver vdStoreDirDriver;
 #ifdef WITH_LIBVIRT
