@@ -1,7 +1,10 @@
 #!/bin/bash
 # The whole test suite, as CI runs it (.ci/run): install what is missing, build, run
-# `meson test` in ./build, then build again with AddressSanitizer and UBSan in
-# ./build-asan and run the tests that exercise compiled code there too.
+# `meson test` in ./build, build the libvirt fork (build-aux/fork-build.sh) and run the
+# fork's suite (scenarios with its real virsh, libvirt's own qemuxml2xmltest and
+# qemuxml2argvtest, parity with stock libvirt 9.0), then build again with
+# AddressSanitizer and UBSan in ./build-asan and run the tests that exercise compiled
+# code there too.
 #
 # usage: build-aux/run-tests.sh
 #
@@ -66,25 +69,38 @@ PY
     notes+=("$label: $p passed, $f failed, $s skipped (log: $top/$dir/meson-logs/testlog.txt)")
 }
 
-# 1. The ordinary build and every suite.
+# 1. The ordinary build and every suite but the fork's.
 if build "$builddir"; then
     rm -f "$builddir/meson-logs/testlog.json"
-    meson test -C "$builddir" --print-errorlogs
+    meson test -C "$builddir" --print-errorlogs --no-suite fork
     count "$builddir" "$builddir"
 else
     failed=$((failed + 1))
     notes+=("$builddir: the build failed")
 fi
 
-# 2. ASan + UBSan. The syntax-check, docs and oracle suites read sources or drive real
-# libvirt and run no compiled code of ours, so they run only once, above. Sanitized code
-# runs a few times slower, hence the timeout multiplier.
+# 2. The libvirt fork, built against ./build, and its suite.
+fork_start=$SECONDS
+if VD_BUILDDIR=$builddir build-aux/fork-build.sh --quiet; then
+    notes+=("fork: built in $((SECONDS - fork_start)) s")
+    rm -f "$builddir/meson-logs/testlog.json"
+    meson test -C "$builddir" --print-errorlogs --suite fork
+    count "$builddir" "fork suite"
+    notes+=("fork: built and tested in $((SECONDS - fork_start)) s")
+else
+    failed=$((failed + 1))
+    notes+=("fork: the build failed")
+fi
+
+# 3. ASan + UBSan. The syntax-check, docs, oracle and fork suites read sources or drive
+# real libvirt and run no compiled code of ours that the other suites don't, so they run
+# only once, above. Sanitized code runs a few times slower, hence the timeout multiplier.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 if build "$asandir" -Db_sanitize=address,undefined; then
     rm -f "$asandir/meson-logs/testlog.json"
     meson test -C "$asandir" --print-errorlogs --timeout-multiplier 3 \
-        --no-suite syntax-check --no-suite docs --no-suite oracle
+        --no-suite syntax-check --no-suite docs --no-suite oracle --no-suite fork
     count "$asandir" "$asandir (address,undefined)"
 else
     failed=$((failed + 1))

@@ -118,7 +118,8 @@ qemuDefaultsContext(unsigned int parseFlags,
 
 
 /* An explicit upgrade moves to the generation the new text's stamp names when
- * that is newer than the stored one, or else to the one new definitions get. */
+ * that differs from the stored one (an older one is then refused), or else to
+ * the one new definitions get. */
 static unsigned int
 qemuDefaultsUpgradeTarget(xmlNodePtr domain,
                           xmlDocPtr stored,
@@ -128,7 +129,7 @@ qemuDefaultsUpgradeTarget(xmlNodePtr domain,
     unsigned int claimed = vdDefaultsStampedGeneration(domain, &stamped);
     unsigned int from = vdDefaultsStampedGeneration(xmlDocGetRootElement(stored), NULL);
 
-    if (stamped && claimed > from)
+    if (stamped && claimed != from)
         return claimed;
     if (newGeneration)
         return newGeneration;
@@ -179,11 +180,20 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
         /* a stamped definition (another host's guest) keeps its generation */
         flags |= VD_DEFAULTS_KEEP_STAMP;
         break;
-    case VD_CONTEXT_UPGRADE:
+    case VD_CONTEXT_UPGRADE: {
+        unsigned int from = vdDefaultsStampedGeneration(xmlDocGetRootElement(stored), NULL);
+
         generation = qemuDefaultsUpgradeTarget(ctxt->node, stored, generation);
-        if (generation == vdDefaultsStampedGeneration(xmlDocGetRootElement(stored), NULL))
+        if (generation < from) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("domain is generation %u of the defaults: moving it to generation %u is a downgrade, which is refused"),
+                           from, generation);
+            return -1;
+        }
+        if (generation == from)
             ctx = VD_CONTEXT_UPDATE;
         break;
+    }
     case VD_CONTEXT_UPDATE:
     case VD_CONTEXT_LOAD:
     case VD_CONTEXT_MIGRATE:

@@ -110,6 +110,36 @@ vdGuardCheckGeneration(const vdTable *table,
 }
 
 
+/* Remove the stamp from @doc, and the <metadata> it leaves empty. */
+static void
+vdGuardDropStamp(xmlDocPtr doc)
+{
+    xmlNodePtr md;
+    xmlNodePtr next;
+
+    for (md = vdXMLChild(xmlDocGetRootElement(doc), "metadata"); md; md = next) {
+        xmlNodePtr n;
+        xmlNodePtr after;
+
+        next = vdXMLNextElement(md);
+        for (n = md->children; n; n = after) {
+            after = n->next;
+            if (n->type == XML_ELEMENT_NODE && n->ns &&
+                g_str_equal((const char *)n->ns->href, VD_STAMP_NS)) {
+                xmlUnlinkNode(n);
+                xmlFreeNode(n);
+            }
+        }
+        if (!vdXMLFirstElement(md)) {
+            xmlUnlinkNode(md);
+            xmlFreeNode(md);
+        }
+        while (next && !vdXMLNameIs(next, "metadata"))
+            next = vdXMLNextElement(next);
+    }
+}
+
+
 /* Run the stamped generation over a copy and report what would change. */
 static bool
 vdGuardVerify(const vdTable *table,
@@ -149,6 +179,10 @@ vdGuardVerify(const vdTable *table,
     }
     if (!vdGuardComplete(table, copy, NULL, gen, false, false, true, error))
         return false;
+    /* an unstamped definition is generation 1 as it is: the stamp a completion
+     * writes is no difference */
+    if (!vdStampPresent(doc))
+        vdGuardDropStamp(copy);
 
     a = vdXMLFormat(doc);
     b = vdXMLFormat(copy);
@@ -166,12 +200,11 @@ vdGuardVerify(const vdTable *table,
                         gen, msg->str);
             return false;
         }
+        /* only what the guest would see is worth a warning at every daemon start:
+         * a value that is no ABI (libvirt 9.0 itself renumbers a virtio console
+         * behind the serial one when it reads its own config back) is not */
         for (i = 0; i < abi->len; i++)
             g_ptr_array_add(res->notes, g_strdup(g_ptr_array_index(abi, i)));
-        if (abi->len == 0)
-            g_ptr_array_add(res->notes,
-                            g_strdup_printf(_("generation %1$u would fill in values the stored definition lacks; it is kept as stored"),
-                                            gen));
     }
     if (!(req->flags & VD_GUARD_IN_PLACE))
         res->doc = xmlCopyDoc(doc, 1);
@@ -217,7 +250,7 @@ vdGuardApply(const vdTable *table,
             gen = req->generation ? req->generation : present ? stamped : table->current;
         if (present && gen != stamped) {
             g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("the definition is stamped with generation %1$u, not %2$u; use the 'upgrade' context to move it"),
+                        _("the definition is stamped with generation %1$u, not %2$u; only an explicit upgrade moves a definition to another generation"),
                         stamped, gen);
             return false;
         }
@@ -242,7 +275,7 @@ vdGuardApply(const vdTable *table,
             return false;
         if (editPresent && edited != gen) {
             g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("the edited definition claims generation %1$u but the stored one is generation %2$u; use the 'upgrade' context to move it"),
+                        _("the edited definition claims generation %1$u but the stored one is generation %2$u; only an explicit upgrade moves a definition to another generation"),
                         edited, gen);
             return false;
         }
