@@ -136,6 +136,32 @@ split_stderr
 check "apply /dev/stdin from a pipe: the same output as from the file" \
     cmp -s "$WORK/out" "$WORK/good.out"
 
+# ../shared/findings/base.xml: a small valid guest whose output cannot be written
+cat >"$WORK/base.xml" <<'EOF'
+<domain type='qemu'>
+  <name>base</name>
+  <memory unit='MiB'>1024</memory>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+  </os>
+  <devices>
+    <interface type='user'/>
+  </devices>
+</domain>
+EOF
+if [ -w /dev/full ]; then
+    "$VD" apply "$WORK/base.xml" >/dev/full 2>"$WORK/err.raw" </dev/null
+    rc=$?
+    split_stderr
+    check "findings/base.xml: apply > /dev/full exits 1 with one line" \
+        test "$rc" -eq 1 -a "$(lines "$WORK/err")" -eq 1
+    check "findings/base.xml: the message says why" \
+        grep -q "cannot write to standard output: No space left on device" "$WORK/err"
+else
+    ok "# SKIP /dev/full is not writable"
+    ok "# SKIP /dev/full is not writable"
+fi
+
 if [ -w /dev/full ]; then
     "$VD" apply --generation 1 "$GOOD" >/dev/full 2>"$WORK/err.raw" </dev/null
     rc=$?
@@ -227,6 +253,8 @@ check "an unknown global option exits 2" test "$rc" -eq 2
 
 run no-such-command
 check "an unknown command exits 2" test "$rc" -eq 2
+check "an unknown command is one line naming it" \
+    test "$(lines "$WORK/err")" -eq 1 -a -n "$(grep "'no-such-command'" "$WORK/err")"
 
 run
 check "no command exits 2" test "$rc" -eq 2

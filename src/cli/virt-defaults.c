@@ -1120,7 +1120,7 @@ main(int argc,
         if (g_str_equal(argv[1], vdCommands[i].name))
             return vdCloseStdout(vdCommands[i].run(argc - 1, argv + 1));
     }
-    g_printerr(_("virt-defaults: unknown command '%s'\n"), argv[1]);
-    vdUsage(stderr);
+    /* one line, as every refusal: the list of commands is one --help away */
+    g_printerr(_("virt-defaults: unknown command '%s' (see 'virt-defaults --help')\n"), argv[1]);
     return EXIT_USAGE;
 }
