@@ -295,59 +295,66 @@ vdStampDistrust(vdDomainDef *def,
 }
 
 
-/* A stamp is its owner's claim, not proof: keep only the claims that name what the
- * stamped generation itself supplies when it completes the definition with every
- * claimed item taken back.  A device the engine would not add, a value or an address
- * it would not choose, a machine it would not pick: each is the owner's, and stays
- * through an upgrade.  Without the stamped generation in @table nothing is trusted. */
-bool
-vdStampTrust(const vdTable *table,
-             vdDomainDef *def,
-             xmlDocPtr from,
-             vdStamp *stamp,
-             bool keepOrder)
+/* One round of vdStampTrust(): the claims on @def are taken back from a copy, the
+ * stamped generation completes it, and every claim it does not confirm is dropped.
+ * Returns whether a claim was dropped, so that the caller can go round again: with
+ * fewer claims taken back, the completion can differ. */
+static bool
+vdStampTrustRound(const vdTable *table,
+                  vdDomainDef *def,
+                  vdStamp *stamp,
+                  bool keepOrder,
+                  bool *failed)
 {
     vdEngineOptions opts = { .generation = stamp->generation, .newDomain = true };
-    g_autoptr(xmlDoc) copy = NULL;
+    g_autoptr(xmlDoc) copy = xmlCopyDoc(def->doc, 1);
     g_autoptr(vdDomainDef) derived = NULL;
     g_autoptr(GHashTable) keys = NULL;
     g_autoptr(GHashTable) derivedKeys = NULL;
     g_autoptr(GHashTable) byKey = NULL;
     g_autoptr(GError) err = NULL;
-    vdStamp again = { 0 };
     GHashTableIter iter;
     gpointer devp;
     gpointer keyp;
     const char *machine;
+    bool dropped = false;
     size_t k;
     size_t p;
     guint i;
 
-    if (!stamp->present)
-        return true;
-    if (!vdTableFindGeneration(table, stamp->generation)) {
-        vdStampDistrust(def, stamp);
-        return true;
+    *failed = false;
+    if (!(derived = vdDomainDefParseFlags(copy, keepOrder ? VD_DOMAIN_PARSE_KEEP_ORDER : 0, &err))) {
+        *failed = true;
+        return false;
     }
-    copy = xmlCopyDoc(def->doc, 1);
-    if (!(derived = vdDomainDefParseFlags(copy, keepOrder ? VD_DOMAIN_PARSE_KEEP_ORDER : 0, &err)) ||
-        !vdStampRead(derived, from, &again, &err)) {
-        vdStampClear(&again);
-        vdStampDistrust(def, stamp);
-        return true;
+    /* the same document read the same way: the devices correspond one to one */
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        if (derived->devices[k]->len != def->devices[k]->len) {
+            *failed = true;
+            return false;
+        }
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *from = g_ptr_array_index(def->devices[k], i);
+            vdDevice *to = g_ptr_array_index(derived->devices[k], i);
+
+            to->origin = from->origin;
+            to->addrOrigin = from->addrOrigin;
+            memcpy(to->propOrigin, from->propOrigin, sizeof(to->propOrigin));
+        }
     }
-    vdStampStrip(derived, &again);
-    vdStampClear(&again);
+    vdStampStrip(derived, stamp);
     if (!vdEngineApply(derived, table, &opts, &err)) {
         /* what the stamped generation refuses, it did not supply */
-        vdStampDistrust(def, stamp);
-        return true;
+        *failed = true;
+        return false;
     }
 
     machine = derived->newMachine ? derived->newMachine : derived->machine;
-    if (!derived->machineOrigin || g_strcmp0(machine, def->machine) != 0) {
+    if (stamp->machineSupplied &&
+        (!derived->machineOrigin || g_strcmp0(machine, def->machine) != 0)) {
         stamp->machineSupplied = false;
         def->machineOrigin = NULL;
+        dropped = true;
     }
 
     derivedKeys = vdDomainDefKeys(derived);
@@ -370,19 +377,61 @@ vdStampTrust(const vdTable *table,
 
                 for (p = 0; same && p < VD_PROP_LAST; p++)
                     same = g_strcmp0(d->props[p], dev->props[p]) == 0;
-                if (!same)
+                if (!same) {
                     dev->origin = NULL;
+                    dropped = true;
+                }
             }
             for (p = 0; p < VD_PROP_LAST; p++) {
                 if (dev->propOrigin[p] &&
-                    (!d || !d->propOrigin[p] || g_strcmp0(d->props[p], dev->props[p]) != 0))
+                    (!d || !d->propOrigin[p] || g_strcmp0(d->props[p], dev->props[p]) != 0)) {
                     dev->propOrigin[p] = NULL;
+                    dropped = true;
+                }
             }
             if (dev->addrOrigin &&
-                (!d || !d->addrOrigin || !vdStampAddressEqual(&d->addr, &dev->addr)))
+                (!d || !d->addrOrigin || !vdStampAddressEqual(&d->addr, &dev->addr))) {
                 dev->addrOrigin = NULL;
+                dropped = true;
+            }
         }
     }
+    return dropped;
+}
+
+
+/* A stamp is its owner's claim, not proof: keep only the claims that name what the
+ * stamped generation itself supplies when it completes the definition with every
+ * claimed item taken back.  A device the engine would not add, a value or an address
+ * it would not choose, a machine it would not pick: each is the owner's, and stays
+ * through an upgrade.  Dropping a claim changes what is taken back, so this goes round
+ * until every claim left is confirmed; applying the engine again then confirms the
+ * same ones.  Without the stamped generation in @table nothing is trusted. */
+bool
+vdStampTrust(const vdTable *table,
+             vdDomainDef *def,
+             xmlDocPtr from G_GNUC_UNUSED,
+             vdStamp *stamp,
+             bool keepOrder)
+{
+    unsigned int round;
+
+    if (!stamp->present)
+        return true;
+    if (!vdTableFindGeneration(table, stamp->generation)) {
+        vdStampDistrust(def, stamp);
+        return true;
+    }
+    for (round = 0; round < 8; round++) {
+        bool failed = false;
+
+        if (!vdStampTrustRound(table, def, stamp, keepOrder, &failed)) {
+            if (failed)
+                vdStampDistrust(def, stamp);
+            return true;
+        }
+    }
+    vdStampDistrust(def, stamp);
     return true;
 }
 
@@ -433,6 +482,31 @@ vdStampEntry(xmlNodePtr parent,
     xmlSetProp(e, (const xmlChar *)"rule", (const xmlChar *)(rule ? rule : ""));
     if (input)
         xmlSetProp(e, (const xmlChar *)"input", (const xmlChar *)input);
+}
+
+
+/* libvirt reads the first <metadata> only, and in it the first element of each
+ * namespace; it drops the rest.  Any stamp but the one just written goes the same way,
+ * so that no stale claim is left for a later reader to find. */
+static void
+vdStampDropOthers(xmlNodePtr root,
+                  xmlNodePtr keep)
+{
+    xmlNodePtr m;
+    xmlNodePtr n;
+    xmlNodePtr next;
+
+    for (m = vdXMLFirstElement(root); m; m = vdXMLNextElement(m)) {
+        if (!vdXMLNameIs(m, "metadata"))
+            continue;
+        for (n = m->children; n; n = next) {
+            next = n->next;
+            if (n != keep && vdStampIsOurs(n, "defaults")) {
+                xmlUnlinkNode(n);
+                xmlFreeNode(n);
+            }
+        }
+    }
 }
 
 
@@ -496,6 +570,7 @@ vdStampWrite(vdDomainDef *def,
     } else {
         xmlAddChild(metadata, stamp);
     }
+    vdStampDropOthers(def->root, stamp);
     xmlReconciliateNs(def->doc, stamp);
     return true;
 }
