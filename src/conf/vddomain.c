@@ -840,6 +840,30 @@ vdAddressFormat(xmlNodePtr node,
 }
 
 
+/* Whether a device of @group with @idx goes after every device of its group, and so at
+ * the end when the last device is of its group (or none is): records @idx.  Only while
+ * a definition is read, when every disk and controller comes this way. */
+static bool
+vdDomainDefInsertLast(vdDomainDef *def,
+                      const char *kind,
+                      const char *group,
+                      int idx,
+                      bool lastIsSame)
+{
+    g_autofree char *key = g_strdup_printf("%s %c%s", kind, group ? '=' : '-', group ? group : "");
+    gpointer old = NULL;
+    bool found;
+    int max;
+
+    if (!def->insertMax)
+        return false;
+    found = g_hash_table_lookup_extended(def->insertMax, key, NULL, &old);
+    max = found ? GPOINTER_TO_INT(old) : G_MININT;
+    g_hash_table_replace(def->insertMax, g_steal_pointer(&key), GINT_TO_POINTER(MAX(max, idx)));
+    return !found || (lastIsSame && idx > max);
+}
+
+
 /* libvirt keeps disks grouped by bus and sorted by target name within a bus. */
 static void
 vdDomainDefInsertDisk(vdDomainDef *def,
@@ -848,8 +872,16 @@ vdDomainDefInsertDisk(vdDomainDef *def,
     GPtrArray *disks = def->devices[VD_DEVICE_DISK];
     const char *bus = vdDeviceGet(disk, VD_PROP_BUS);
     int idx = disk->diskIndex = vdDiskNameToIndex(vdDeviceGet(disk, VD_PROP_DEV));
+    vdDevice *last = disks->len ? g_ptr_array_index(disks, disks->len - 1) : NULL;
     int insertAt = -1;
     int i;
+
+    /* equal indexes keep the long way: the walk below puts a second one first */
+    if (vdDomainDefInsertLast(def, "disk", bus, idx,
+                              last && g_strcmp0(vdDeviceGet(last, VD_PROP_BUS), bus) == 0)) {
+        g_ptr_array_add(disks, disk);
+        return;
+    }
 
     for (i = (int)disks->len - 1; i >= 0; i--) {
         vdDevice *d = g_ptr_array_index(disks, i);
@@ -884,8 +916,16 @@ vdDomainDefInsertController(vdDomainDef *def,
     GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
     const char *type = vdDeviceGet(cont, VD_PROP_TYPE);
     int idx = vdDeviceIndex(cont);
+    vdDevice *last = conts->len ? g_ptr_array_index(conts, conts->len - 1) : NULL;
     int insertAt = -1;
     int i;
+
+    if (idx >= 0 &&
+        vdDomainDefInsertLast(def, "controller", type, idx,
+                              last && g_strcmp0(vdDeviceGet(last, VD_PROP_TYPE), type) == 0)) {
+        g_ptr_array_add(conts, cont);
+        return;
+    }
 
     for (i = (int)conts->len - 1; i >= 0; i--) {
         vdDevice *c = g_ptr_array_index(conts, i);
@@ -1105,6 +1145,7 @@ vdDomainDefParseFlags(xmlDocPtr doc,
 
     /* libvirt reads every <devices> element as one list; so do we, and
      * vdDomainDefSync() merges them into the first */
+    def->insertMax = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (devices = vdXMLFirstElement(def->root); devices; devices = vdXMLNextElement(devices)) {
         if (!vdXMLNameIs(devices, "devices"))
             continue;
@@ -1130,6 +1171,7 @@ vdDomainDefParseFlags(xmlDocPtr doc,
                 vdDomainDefAddDevice(def, dev);
         }
     }
+    g_clear_pointer(&def->insertMax, g_hash_table_unref);
     return g_steal_pointer(&def);
 }
 
@@ -1152,6 +1194,8 @@ vdDomainDefFree(vdDomainDef *def)
     g_free(def->newArch);
     if (def->rulesUsed)
         g_hash_table_unref(def->rulesUsed);
+    if (def->insertMax)
+        g_hash_table_unref(def->insertMax);
     g_free(def);
 }
 

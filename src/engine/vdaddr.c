@@ -232,52 +232,69 @@ vdEngineAssignCCID(vdEngineCtx *ctx,
 
 /* ---- spapr-vio -------------------------------------------------------------- */
 
-static bool
-vdSpaprRegInUse(vdEngineCtx *ctx,
-                const vdDevice *self,
+/* The spapr-vio registers in use, counted (two devices may claim one: that is an
+ * error found when the second is reached), and per default register the lowest one
+ * not known to be taken: registers are only ever taken, so a search resumes there. */
+typedef struct {
+    GHashTable *count;      /* reg -> devices with it */
+    GHashTable *next;       /* default reg -> first reg worth trying */
+} vdSpaprRegs;
+
+static guint
+vdSpaprRegCount(vdSpaprRegs *regs,
                 unsigned long long reg)
 {
-    size_t k;
-    guint i;
+    return GPOINTER_TO_UINT(g_hash_table_lookup(regs->count, &reg));
+}
 
-    for (k = 0; k < VD_DEVICE_LAST; k++) {
-        for (i = 0; i < ctx->def->devices[k]->len; i++) {
-            vdDevice *d = g_ptr_array_index(ctx->def->devices[k], i);
 
-            if (d != self && d->kind != VD_DEVICE_CONSOLE && d->addr.type == VD_ADDRESS_SPAPRVIO &&
-                d->addr.hasReg && d->addr.reg == reg)
-                return true;
-        }
-    }
-    return false;
+static void
+vdSpaprRegTake(vdSpaprRegs *regs,
+               unsigned long long reg)
+{
+    guint64 *key = g_new(guint64, 1);
+
+    *key = reg;
+    g_hash_table_replace(regs->count, key, GUINT_TO_POINTER(vdSpaprRegCount(regs, reg) + 1));
 }
 
 
 static bool
-vdSpaprAssign(vdEngineCtx *ctx,
+vdSpaprAssign(vdSpaprRegs *regs,
               vdDevice *dev,
               bool isVio,
               unsigned long long dflt,
               GError **error)
 {
     vdAddress a = { .type = VD_ADDRESS_SPAPRVIO };
+    guint64 *next;
 
     if (dev->addr.type == VD_ADDRESS_NONE && isVio)
         dev->addr.type = VD_ADDRESS_SPAPRVIO;
     if (dev->addr.type != VD_ADDRESS_SPAPRVIO)
         return true;
     if (dev->addr.hasReg) {
-        if (vdSpaprRegInUse(ctx, dev, dev->addr.reg)) {
+        /* it counts itself */
+        if (vdSpaprRegCount(regs, dev->addr.reg) > 1) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("spapr-vio address %1$#llx already in use"), dev->addr.reg);
             return false;
         }
         return true;
     }
-    a.reg = dflt;
+    if (!(next = g_hash_table_lookup(regs->next, &dflt))) {
+        guint64 *key = g_new(guint64, 1);
+
+        *key = dflt;
+        next = g_new(guint64, 1);
+        *next = dflt;
+        g_hash_table_insert(regs->next, key, next);
+    }
+    while (vdSpaprRegCount(regs, *next) > 0)
+        *next += 0x1000;
+    a.reg = *next;
     a.hasReg = true;
-    while (vdSpaprRegInUse(ctx, dev, a.reg))
-        a.reg += 0x1000;
+    vdSpaprRegTake(regs, a.reg);
     vdDeviceSetAddress(dev, &a, VD_ORIGIN_ADDRESS);
     return true;
 }
@@ -289,36 +306,52 @@ vdEngineAssignSpaprVIO(vdEngineCtx *ctx,
 {
     bool pseries = vdEngineSettingIs(ctx, "pci.multiple-roots", "yes");
     vdDomainDef *def = ctx->def;
+    g_autoptr(GHashTable) count = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    g_autoptr(GHashTable) next = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    vdSpaprRegs regs = { .count = count, .next = next };
+    vdSpaprRegs *ctxRegs = &regs;
+    size_t k;
     guint i;
+
+    /* consoles mirror a serial port's address and do not count */
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *d = g_ptr_array_index(def->devices[k], i);
+
+            if (d->kind != VD_DEVICE_CONSOLE && d->addr.type == VD_ADDRESS_SPAPRVIO &&
+                d->addr.hasReg)
+                vdSpaprRegTake(&regs, d->addr.reg);
+        }
+    }
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
 
-        if (!vdSpaprAssign(ctx, d, vdDevicePropIs(d, VD_PROP_MODEL, "spapr-vlan"), 0x1000, error))
+        if (!vdSpaprAssign(ctxRegs, d, vdDevicePropIs(d, VD_PROP_MODEL, "spapr-vlan"), 0x1000, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
         bool vio = vdDevicePropIs(d, VD_PROP_TYPE, "scsi") && vdDevicePropIs(d, VD_PROP_MODEL, "ibmvscsi");
 
-        if (!vdSpaprAssign(ctx, d, vio, 0x2000, error))
+        if (!vdSpaprAssign(ctxRegs, d, vio, 0x2000, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_SERIAL, i);
 
-        if (!vdSpaprAssign(ctx, d, vdDevicePropIs(d, VD_PROP_TARGET_TYPE, "spapr-vio-serial"),
+        if (!vdSpaprAssign(ctxRegs, d, vdDevicePropIs(d, VD_PROP_TARGET_TYPE, "spapr-vio-serial"),
                            0x30000000, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_NVRAM); i++) {
-        if (!vdSpaprAssign(ctx, vdDomainDefGet(def, VD_DEVICE_NVRAM, i), pseries, 0x3000, error))
+        if (!vdSpaprAssign(ctxRegs, vdDomainDefGet(def, VD_DEVICE_NVRAM, i), pseries, 0x3000, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_TPM); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_TPM, i);
 
-        if (!vdSpaprAssign(ctx, d, pseries && !vdDevicePropIs(d, VD_PROP_MODEL, "spapr-tpm-proxy"),
+        if (!vdSpaprAssign(ctxRegs, d, pseries && !vdDevicePropIs(d, VD_PROP_MODEL, "spapr-tpm-proxy"),
                            0x4000, error))
             return false;
     }
@@ -398,28 +431,6 @@ vdCCWIsVirtio(const vdDevice *d)
 
 
 static bool
-vdCCWInUse(vdEngineCtx *ctx,
-           unsigned int cssid,
-           unsigned int ssid,
-           unsigned int devno)
-{
-    size_t k;
-    guint i;
-
-    for (k = 0; k < VD_DEVICE_LAST; k++) {
-        for (i = 0; i < ctx->def->devices[k]->len; i++) {
-            vdDevice *d = g_ptr_array_index(ctx->def->devices[k], i);
-
-            if (d->addr.type == VD_ADDRESS_CCW && d->addr.cssid == cssid &&
-                d->addr.ssid == ssid && d->addr.devno == devno)
-                return true;
-        }
-    }
-    return false;
-}
-
-
-static bool
 vdEngineHasVirtioMMIO(vdEngineCtx *ctx)
 {
     size_t k;
@@ -463,6 +474,7 @@ bool
 vdEngineAssignCCW(vdEngineCtx *ctx,
                   GError **error)
 {
+    g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
     unsigned int devno = 0;
     size_t k;
     guint i;
@@ -475,6 +487,16 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
     if (!vdEngineSettingIs(ctx, "virtio.transport", "ccw"))
         return true;
 
+    /* the device numbers taken in 0xfe.0, where new ones go; the search only moves up */
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            vdDevice *d = g_ptr_array_index(ctx->def->devices[k], i);
+
+            if (d->addr.type == VD_ADDRESS_CCW && d->addr.cssid == 0xfe && d->addr.ssid == 0)
+                g_hash_table_add(used, GUINT_TO_POINTER(d->addr.devno + 1));
+        }
+    }
+
     for (k = 0; k < G_N_ELEMENTS(vdIterateOrder); k++) {
         GPtrArray *devs = ctx->def->devices[vdIterateOrder[k]];
 
@@ -484,7 +506,7 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
 
             if (!(d->addr.type == VD_ADDRESS_NONE && vdCCWIsVirtio(d)))
                 continue;
-            while (vdCCWInUse(ctx, 0xfe, 0, devno)) {
+            while (g_hash_table_contains(used, GUINT_TO_POINTER(devno + 1))) {
                 if (++devno > 0xffff) {
                     g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                                 _("There are no more free CCW devnos."));
@@ -492,6 +514,7 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
                 }
             }
             a.devno = devno;
+            g_hash_table_add(used, GUINT_TO_POINTER(devno + 1));
             vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
         }
     }

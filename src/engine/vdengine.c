@@ -378,37 +378,64 @@ vdEngineUSBDisabled(const vdEngineCtx *ctx)
 }
 
 
-static bool
-vdEngineDriveUsed(vdEngineCtx *ctx,
+/* The SCSI drive addresses in use, as (controller, unit) pairs. */
+static guint64
+vdEngineDriveKey(unsigned int controller,
+                 unsigned int unit)
+{
+    return ((guint64)controller << 32) | unit;
+}
+
+
+static void
+vdEngineDriveTake(GHashTable *used,
                   unsigned int controller,
                   unsigned int unit)
 {
-    static const vdDeviceKind kinds[] = { VD_DEVICE_DISK, VD_DEVICE_HOSTDEV };
-    size_t k;
-    guint i;
+    guint64 *key = g_new(guint64, 1);
 
-    for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
-        for (i = 0; i < vdDomainDefCount(ctx->def, kinds[k]); i++) {
-            vdDevice *o = vdDomainDefGet(ctx->def, kinds[k], i);
+    *key = vdEngineDriveKey(controller, unit);
+    g_hash_table_add(used, key);
+}
 
-            if (o->addr.type == VD_ADDRESS_DRIVE && o->addr.controller == controller &&
-                o->addr.unit == unit &&
-                (kinds[k] == VD_DEVICE_HOSTDEV || vdDevicePropIs(o, VD_PROP_BUS, "scsi")))
-                return true;
-        }
-    }
-    return false;
+
+static bool
+vdEngineDriveUsed(GHashTable *used,
+                  unsigned int controller,
+                  unsigned int unit)
+{
+    guint64 key = vdEngineDriveKey(controller, unit);
+
+    return g_hash_table_contains(used, &key);
 }
 
 
 /* A SCSI hostdev takes the first free unit of the SCSI controllers, a new
  * controller like controller 0 when they are full; libvirt does this while parsing,
  * so such controllers sit with the user's. */
-static void
-vdEngineHostdevSCSI(vdEngineCtx *ctx)
+static bool
+vdEngineHostdevSCSI(vdEngineCtx *ctx,
+                    GError **error)
 {
     vdDomainDef *def = ctx->def;
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    g_autoptr(GHashTable) sets = NULL;
+    vdAddress next = { .type = VD_ADDRESS_DRIVE };
+    int created = -1;
     guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
+        vdDevice *o = vdDomainDefGet(def, VD_DEVICE_DISK, i);
+
+        if (o->addr.type == VD_ADDRESS_DRIVE && vdDevicePropIs(o, VD_PROP_BUS, "scsi"))
+            vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
+        vdDevice *o = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
+
+        if (o->addr.type == VD_ADDRESS_DRIVE)
+            vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
+    }
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
         vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
@@ -418,39 +445,61 @@ vdEngineHostdevSCSI(vdEngineCtx *ctx)
         if (!vdDevicePropIs(h, VD_PROP_MODE, "subsystem") || !vdDevicePropIs(h, VD_PROP_TYPE, "scsi"))
             continue;
         if (h->addr.type == VD_ADDRESS_DRIVE) {
+            if (h->addr.controller > VD_DOMAIN_MAX_CONTROLLER_INDEX) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("a SCSI hostdev needs scsi controller index %1$u, more than the limit of %2$u"),
+                            h->addr.controller, (unsigned int)VD_DOMAIN_MAX_CONTROLLER_INDEX);
+                return false;
+            }
             a.controller = h->addr.controller;
             placed = true;
-        }
-        for (; !placed && a.controller < 256; a.controller++) {
-            for (a.unit = 0; a.unit < 7 && !placed; a.unit++) {
-                if (!vdEngineDriveUsed(ctx, a.controller, a.unit)) {
-                    placed = true;
-                    break;
+        } else {
+            /* units are only ever taken: the first free one is never before the last */
+            for (; next.controller < 256; next.controller++, next.unit = 0) {
+                for (; next.unit < 7; next.unit++) {
+                    if (!vdEngineDriveUsed(used, next.controller, next.unit)) {
+                        placed = true;
+                        break;
+                    }
                 }
+                if (placed)
+                    break;
             }
-            if (placed)
-                break;
+            a.controller = next.controller;
+            a.unit = next.unit;
         }
         if (!placed)
             continue;
-        for (unsigned int n = 0; n <= a.controller; n++) {
+        if ((int)a.controller > created) {
             vdDevice *first = vdDomainDefFindController(def, "scsi", 0);
-            vdDevice *c;
-            g_autofree char *idx = NULL;
+            unsigned int n;
 
-            if (vdDomainDefFindController(def, "scsi", n))
-                continue;
-            c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
-            idx = g_strdup_printf("%u", n);
-            vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
-            vdDeviceSet(c, VD_PROP_INDEX, idx, VD_ORIGIN_IMPLICIT);
-            if (first && vdDeviceGet(first, VD_PROP_MODEL))
-                vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
-            vdDomainDefInsertController(def, c);
+            if (!sets)
+                sets = vdEngineIndexSets(ctx);
+            for (n = created < 0 ? 0 : (unsigned int)created + 1; n <= a.controller; n++) {
+                vdDevice *c;
+                g_autofree char *idx = NULL;
+
+                if (vdIndexSetHas(sets, "scsi", (int)n))
+                    continue;
+                c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
+                idx = g_strdup_printf("%u", n);
+                vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
+                vdDeviceSet(c, VD_PROP_INDEX, idx, VD_ORIGIN_IMPLICIT);
+                if (first && vdDeviceGet(first, VD_PROP_MODEL))
+                    vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
+                vdDomainDefInsertController(def, c);
+                if (!first)
+                    first = vdDomainDefFindController(def, "scsi", 0);
+            }
+            created = (int)a.controller;
         }
-        if (h->addr.type == VD_ADDRESS_NONE)
+        if (h->addr.type == VD_ADDRESS_NONE) {
+            vdEngineDriveTake(used, a.controller, a.unit);
             vdDeviceSetAddress(h, &a, VD_ORIGIN_ADDRESS);
+        }
     }
+    return true;
 }
 
 
@@ -1448,7 +1497,8 @@ vdEngineApply(vdDomainDef *def,
      * SCSI hostdevs and their controllers, then controller indexes */
     for (guint i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++)
         vdEngineDiskDefaults(&ctx, vdDomainDefGet(def, VD_DEVICE_DISK, i));
-    vdEngineHostdevSCSI(&ctx);
+    if (!vdEngineHostdevSCSI(&ctx, error))
+        return false;
     vdEngineControllerIndexes(&ctx);
     if (!vdEngineCheckUSBCompanions(&ctx, error))
         return false;
