@@ -5,8 +5,8 @@
  * its owner's edit.  For generation 1 and the table's current generation:
  *
  *   - the first is completed ('new'); a refusal is fine;
- *   - the result must be stable: 'new' again, 'load', 'migrate' and 'restore' accept
- *     it unchanged, and the ABI check finds nothing between it and itself;
+ *   - the result must be stable: 'new' again, 'load' and 'migrate' accept it
+ *     unchanged, and the ABI check finds nothing between it and itself;
  *   - the second is applied as an 'update' of it: accepted, the result must be stable
  *     the same way, and an update of it by itself changes nothing;
  *   - an 'upgrade' of the first to the current generation: accepted, the result must
@@ -89,7 +89,8 @@ static void
 vdFuzzStable(const char *xml,
              unsigned int generation)
 {
-    static const vdGuardContext verify[] = { VD_GUARD_LOAD, VD_GUARD_MIGRATE, VD_GUARD_RESTORE };
+    /* restore takes migrate's path through the guard */
+    static const vdGuardContext verify[] = { VD_GUARD_LOAD, VD_GUARD_MIGRATE };
     vdGuardRequest again = { .context = VD_GUARD_NEW, .flags = VD_GUARD_KEEP_STAMP };
     g_autoptr(GError) err = NULL;
     g_autoptr(xmlDoc) doc = NULL;
