@@ -875,6 +875,34 @@ vdHostileUpgradeDiff(void)
 }
 
 
+/* 16,000 devices of one kind where each needs an address from a space libvirt searches
+ * from the start for every device (spapr-vio registers, CCW device numbers, SCSI units):
+ * each took from 3 s to more than 30 s. */
+static void
+vdHostileManyAddressed(gconstpointer opaque)
+{
+    const char *const *c = opaque;   /* name, arch, machine, device format */
+    g_autoptr(GString) s = g_string_new(NULL);
+    g_autofree char *out = NULL;
+    unsigned int i;
+
+    g_string_append_printf(s,
+                           "<domain type='qemu'>\n  <name>hostile</name>\n"
+                           "  <memory unit='MiB'>512</memory>\n  <os>\n"
+                           "    <type arch='%s' machine='%s'>hvm</type>\n  </os>\n"
+                           "  <devices>\n", c[1], c[2]);
+    for (i = 0; i < 16000; i++) {
+        g_autofree char *dev = vdHostileDiskName("vd", i);
+
+        g_string_append(s, "    ");
+        g_string_append_printf(s, c[3], i, dev);
+        g_string_append_c(s, '\n');
+    }
+    g_string_append(s, "  </devices>\n</domain>\n");
+    out = vdHostileExpectAccept(s->str, s->len, c[0]);
+}
+
+
 /* ---- running each case in a child -------------------------------------------------- */
 
 typedef struct {
@@ -1099,6 +1127,14 @@ main(int argc,
         { "/hostile/generated/serials-5000", vdHostileSerials },
         { "/hostile/generated/channels-5000", vdHostileChannels },
     };
+    static const char *const manyAddressed[][4] = {
+        { "spapr-serials-16000", "ppc64", "pseries", "<serial type='pty'/><!-- %u %s -->" },
+        { "ccw-disks-16000", "s390x", "s390-ccw-virtio",
+          "<disk type='file' device='disk'><source file='/d%u'/><target dev='%s' bus='virtio'/></disk>" },
+        { "scsi-hostdevs-16000", "x86_64", "pc",
+          "<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/>"
+          "<address bus='0' target='0' unit='%u'/></source></hostdev><!-- %s -->" },
+    };
     g_autoptr(GError) err = NULL;
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(vdHostileFileFree);
@@ -1120,6 +1156,11 @@ main(int argc,
 
         vdHostileAdd(first, vdHostileCallBig, &big[i]);
         vdHostileAdd(again, vdHostileCallBigReapply, &big[i]);
+    }
+    for (i = 0; i < G_N_ELEMENTS(manyAddressed); i++) {
+        g_autofree char *path = g_strdup_printf("/hostile/generated/%s", manyAddressed[i][0]);
+
+        vdHostileAdd(path, vdHostileManyAddressed, manyAddressed[i]);
     }
     for (i = 0; i < G_N_ELEMENTS(pciIndexes); i++) {
         g_autofree char *path = g_strdup_printf("/hostile/generated/pci-index/%" G_GSIZE_FORMAT, i);
