@@ -211,5 +211,9 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     name = virXPathString("string(./name[1])", ctxt);
     for (i = 0; warnings && warnings[i]; i++)
         VIR_WARN("domain '%s' (%s): %s", NULLSTR(name), vdContextToString(ctx), warnings[i]);
+
+    /* a completed document has its controllers where the definition keeps them */
+    if (ctx == VD_CONTEXT_NEW || ctx == VD_CONTEXT_UPDATE || ctx == VD_CONTEXT_UPGRADE)
+        return 1;
     return 0;
 }
