@@ -25,7 +25,7 @@ check() {
     out=$(env -u VIR_TEST_DEFAULTS_ENGINE "$@" 2>&1)
     rc=$?
     if [ $rc -eq 0 ]; then
-        echo "ok $n - $name: $(echo "$out" | grep -Eo '[0-9]+ (tests|passed)' | tail -1)"
+        echo "ok $n - $name: $(echo "$out" | grep -Eo '[0-9]+ +(OK|FAIL)$' | tail -1 | tr -s ' ')"
     else
         fails=$((fails + 1))
         echo "not ok $n - $name (exit $rc)"
