@@ -325,6 +325,56 @@ def scenario_upgrade(root):
        'armold: a downgrade through --upgrade-defaults is refused', out + err)
 
 
+def scenario_refusal(root):
+    """A definition the engine refuses: libvirt's error carries its sentence, and
+    nothing is stored."""
+    bad = X86.format(name='refused').replace(
+        "machine='q35'", "machine='q35'").replace(
+        "<target dev='vda' bus='virtio'/>", "<target dev='hda' bus='ide'/>")
+    rc, out, err = root.define(write(os.path.join(WORK, 'refused.xml'), bad))
+    ok(rc != 0 and 'unsupported configuration' in err and 'IDE' in err,
+       'refused: an IDE disk on q35 is refused with the engine\'s sentence', out + err)
+    ok(not os.path.exists(root.configfile('refused')) and root.dumpxml('refused') is None,
+       'refused: nothing is stored')
+
+
+def scenario_explicit_upgrade_virsh(root):
+    """virsh define --upgrade-defaults of a generation-1 guest's own dump."""
+    root.set_conf('defaults_generation = 1\n')
+    rc, out, err = root.define(write(os.path.join(WORK, 'armv.xml'), AARCH64.format(name='armv')))
+    root.set_conf('')
+    dump = root.dumpxml('armv')
+    ok(rc == 0 and stamp_generation(dump) == 1, 'armv: defined at generation 1', err)
+    rc, out, err = root.define(write(os.path.join(WORK, 'armv-dump.xml'), dump or ''))
+    ok(rc == 0 and stamp_generation(root.dumpxml('armv')) == 1,
+       'armv: its own dump defined again stays generation 1', err)
+    rc, out, err = root.define(os.path.join(WORK, 'armv-dump.xml'), '--upgrade-defaults')
+    up = root.dumpxml('armv')
+    ok(rc == 0 and stamp_generation(up) == 2 and
+       devices(up or '<a/>', 'controller', type='usb', model='qemu-xhci'),
+       'armv: virsh define --upgrade-defaults moves it to generation 2', err + (up or ''))
+
+
+def scenario_snapshot_restore(root):
+    """A snapshot's saved definition is restored, not completed: one stamped with an
+    unknown generation is refused by name."""
+    xml = root.dumpxml('armv')
+    if not ok(xml is not None, 'snapshot: a guest to snapshot'):
+        return
+    for gen, name in ((2, 'snap2'), (99, 'snap99')):
+        dom = restamp(xml, 2, gen)
+        dom = re.sub(r'^<\?xml[^>]*>', '', dom)
+        snap = ('<domainsnapshot><name>%s</name><state>shutoff</state>'
+                '<creationTime>1700000000</creationTime>%s</domainsnapshot>' % (name, dom))
+        path = write(os.path.join(WORK, name + '.xml'), snap)
+        rc, out, err = root.virsh('snapshot-create', 'armv', path, '--redefine')
+        if gen == 2:
+            ok(rc == 0, 'snapshot: a snapshot of a generation-2 definition is kept', out + err)
+        else:
+            ok(rc != 0 and '99' in err and 'restore' in err,
+               'snapshot: a snapshot stamped with generation 99 is refused naming it', out + err)
+
+
 def scenario_unknown_generation(root):
     """A definition stamped by a newer build loads unchanged, with one warning."""
     xml = root.dumpxml('arm')
@@ -417,6 +467,9 @@ def main():
         scenario_edit_scsi(root, stock, names[0])
         scenario_define_stock_dump(root, stock, names[1] if len(names) > 1 else names[0])
     scenario_upgrade(root)
+    scenario_refusal(root)
+    scenario_explicit_upgrade_virsh(root)
+    scenario_snapshot_restore(root)
     scenario_unknown_generation(root)
     scenario_daemon(root)
 
