@@ -85,8 +85,16 @@ vdGuardComplete(const vdTable *table,
     if (strip)
         vdGuardStrip(def, &stamp);
     if (!vdEngineApply(def, table, &opts, error) ||
-        !vdDomainDefSync(def, error) ||
-        !vdStampWrite(def, generation, &stamp, error))
+        !vdDomainDefSync(def, error))
+        goto cleanup;
+    /* A stamped definition kept some claims and gained others: the stamp written must
+     * claim only what taking all of them back derives again, or applying the engine
+     * to its own output would drop more.  (An unstamped one's claims are the engine's
+     * own run on what the user wrote, and hold by construction.) */
+    if (newDomain && !strip && stamp.present &&
+        !vdStampTrust(table, def, NULL, &stamp, true))
+        goto cleanup;
+    if (!vdStampWrite(def, generation, &stamp, error))
         goto cleanup;
     ok = true;
 
