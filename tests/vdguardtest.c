@@ -475,6 +475,74 @@ testCheckABI(void)
 }
 
 
+/* What libvirt 9.0 itself stored is generation 1 and complete: reading it back, as a
+ * daemon does at every start, finds nothing to report. */
+static void
+testLoadStockIsSilent(void)
+{
+    g_autofree char *dir = g_build_filename(abs_srcdir, "vdxml2xmloutdata", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+    guint n = 0;
+
+    g_assert_nonnull(d);
+    while ((entry = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+        g_autofree char *xml = NULL;
+        g_autofree char *out = NULL;
+        g_autoptr(GPtrArray) notes = NULL;
+        g_autoptr(GError) err = NULL;
+
+        if (!g_str_has_suffix(entry, ".gen1.xml"))
+            continue;
+        path = g_build_filename(dir, entry, NULL);
+        g_assert_true(g_file_get_contents(path, &xml, NULL, NULL));
+        out = guard(xml, VD_GUARD_LOAD, 0, NULL, &notes, &err);
+        g_assert_no_error(err);
+        if (notes->len > 0)
+            g_printerr("# %s: %s\n", entry, (char *)g_ptr_array_index(notes, 0));
+        g_assert_cmpuint(notes->len, ==, 0);
+        g_assert_cmpstr(out, ==, xml);
+        n++;
+    }
+    g_assert_cmpuint(n, >, 250);
+}
+
+
+/* A definition stamped by a newer build: kept as it is with one note at load, refused
+ * for migrate and restore with the generation named, refused for new. */
+static void
+testUnknownGeneration(void)
+{
+    g_autofree char *gen2 = guardOK(armGuest, VD_GUARD_NEW, 2, NULL);
+    g_autofree char *future = NULL;
+    g_autofree char *loaded = NULL;
+    g_autoptr(GPtrArray) notes = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *none = NULL;
+    char *at = strstr(gen2, "generation='2'");
+    vdGuardContext refusing[] = { VD_GUARD_MIGRATE, VD_GUARD_RESTORE, VD_GUARD_NEW };
+    guint i;
+
+    g_assert_nonnull(at);
+    future = g_strdup_printf("%.*sgeneration='99'%s", (int)(at - gen2), gen2,
+                             at + strlen("generation='2'"));
+    loaded = guard(future, VD_GUARD_LOAD, 0, NULL, &notes, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(loaded, ==, future);
+    g_assert_cmpuint(notes->len, ==, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(notes, 0), "99"));
+
+    for (i = 0; i < G_N_ELEMENTS(refusing); i++) {
+        g_clear_error(&err);
+        none = guard(future, refusing[i], 0, NULL, NULL, &err);
+        g_assert_null(none);
+        g_assert_nonnull(err);
+        g_assert_nonnull(strstr(err->message, "99"));
+    }
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -500,6 +568,8 @@ main(int argc,
     g_test_add_func("/guard/x86_64/update-without-stamp", testUpdateWithoutStamp);
     g_test_add_func("/guard/aarch64/explain-and-diff", testExplainAndDiff);
     g_test_add_func("/guard/x86_64/check-abi", testCheckABI);
+    g_test_add_func("/guard/all/load-stock-is-silent", testLoadStockIsSilent);
+    g_test_add_func("/guard/aarch64/unknown-generation", testUnknownGeneration);
     ret = g_test_run();
     vdTableFree(table);
     return ret;
