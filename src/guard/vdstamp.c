@@ -187,6 +187,9 @@ vdStampRead(vdDomainDef *def,
         if (!rule)
             rule = g_strdup("");
         if (vdStampIsOurs(n, "machine")) {
+            /* the first claim on the machine counts; the stamp writes one */
+            if (stamp->machineSupplied)
+                continue;
             stamp->machineSupplied = true;
             stamp->machineInput = vdXMLPropGet(n, "input");
             def->machineOrigin = g_intern_string(rule);
