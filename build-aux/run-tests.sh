@@ -4,7 +4,7 @@
 # fork's suite (scenarios with its real virsh, libvirt's own qemuxml2xmltest and
 # qemuxml2argvtest, parity with stock libvirt 9.0), then build again with
 # AddressSanitizer and UBSan in ./build-asan and run the tests that exercise compiled
-# code there too.
+# code there too, and the thread test once more under ThreadSanitizer.
 #
 # usage: build-aux/run-tests.sh
 #
@@ -105,6 +105,24 @@ if build "$asandir" -Db_sanitize=address,undefined; then
 else
     failed=$((failed + 1))
     notes+=("$asandir: the build failed")
+fi
+
+# 4. ThreadSanitizer: the library as a daemon uses it, from eight threads at once
+# (tests/vdthreadtest.c); only what that test needs is built.
+tsandir=${VD_TSAN_BUILDDIR:-build-tsan}
+if { [ -f "$tsandir/build.ninja" ] ||
+     meson setup "$tsandir" -Db_sanitize=thread -Dlibvirt=disabled -Ddocs=disabled; } &&
+   ninja -C "$tsandir" tests/vdthreadtest; then
+    if TSAN_OPTIONS=halt_on_error=1 "$tsandir/tests/vdthreadtest" --tap; then
+        passed=$((passed + 1))
+        notes+=("$tsandir (thread): vdthreadtest passed")
+    else
+        failed=$((failed + 1))
+        notes+=("$tsandir (thread): vdthreadtest failed")
+    fi
+else
+    failed=$((failed + 1))
+    notes+=("$tsandir: the build failed")
 fi
 
 echo
