@@ -321,6 +321,15 @@ vdHostileForgedUpgrade(const char *buf,
         g_error("forged-claim: the upgrade is refused: %s", err->message);
     out = vdXMLFormat(res.doc);
     vdGuardResultClear(&res);
+    /* explain names none of the forged claims either */
+    {
+        g_autofree char *explained = vdGuardExplain(vdTestTable, doc, &err);
+
+        g_assert_nonnull(explained);
+        g_assert_null(strstr(explained, "disk/vda"));
+        g_assert_null(strstr(explained, "interface/"));
+        g_assert_null(strstr(explained, "machine "));
+    }
     g_assert_nonnull(strstr(out, "<target dev='vda' bus='virtio'/>"));
     g_assert_nonnull(strstr(out, "<source file='/var/lib/x.img'/>"));
     g_assert_nonnull(strstr(out, "<mac address='52:54:00:11:22:33'/>"));

@@ -79,9 +79,8 @@ vdGuardComplete(const vdTable *table,
         goto cleanup;
     /* the claims of a stamp count where the stamped generation makes them true; a
      * reload or migration only checks, and rewrites nothing */
-    if (newDomain &&
-        !vdStampTrust(table, def, stampFrom, &stamp, keepOrder || vdStampPresent(doc)))
-        goto cleanup;
+    if (newDomain)
+        vdStampTrust(table, def, &stamp, keepOrder || vdStampPresent(doc));
     if (strip)
         vdGuardStrip(def, &stamp);
     if (!vdEngineApply(def, table, &opts, error) ||
@@ -91,9 +90,8 @@ vdGuardComplete(const vdTable *table,
      * claim only what taking all of them back derives again, or applying the engine
      * to its own output would drop more.  (An unstamped one's claims are the engine's
      * own run on what the user wrote, and hold by construction.) */
-    if (newDomain && !strip && stamp.present &&
-        !vdStampTrust(table, def, NULL, &stamp, true))
-        goto cleanup;
+    if (newDomain && !strip && stamp.present)
+        vdStampTrust(table, def, &stamp, true);
     if (!vdStampWrite(def, generation, &stamp, error))
         goto cleanup;
     ok = true;
@@ -394,11 +392,11 @@ vdGuardExplain(const vdTable *table,
     size_t p;
     guint i;
 
-    if (!(def = vdGuardParse(doc, true, error)) || !vdStampRead(def, NULL, &stamp, error) ||
-        !vdStampTrust(table, def, NULL, &stamp, true)) {
+    if (!(def = vdGuardParse(doc, true, error)) || !vdStampRead(def, NULL, &stamp, error)) {
         vdStampClear(&stamp);
         return NULL;
     }
+    vdStampTrust(table, def, &stamp, true);
     if (!stamp.present) {
         vdStampClear(&stamp);
         g_set_error(error, VD_ERROR, VD_ERROR_INVALID,

@@ -410,20 +410,19 @@ vdStampTrustRound(const vdTable *table,
  * through an upgrade.  Dropping a claim changes what is taken back, so this goes round
  * until every claim left is confirmed; applying the engine again then confirms the
  * same ones.  Without the stamped generation in @table nothing is trusted. */
-bool
+void
 vdStampTrust(const vdTable *table,
              vdDomainDef *def,
-             xmlDocPtr from G_GNUC_UNUSED,
              vdStamp *stamp,
              bool keepOrder)
 {
     unsigned int round;
 
     if (!stamp->present)
-        return true;
+        return;
     if (!vdTableFindGeneration(table, stamp->generation)) {
         vdStampDistrust(def, stamp);
-        return true;
+        return;
     }
     for (round = 0; round < 8; round++) {
         bool failed = false;
@@ -431,11 +430,10 @@ vdStampTrust(const vdTable *table,
         if (!vdStampTrustRound(table, def, stamp, keepOrder, &failed)) {
             if (failed)
                 vdStampDistrust(def, stamp);
-            return true;
+            return;
         }
     }
     vdStampDistrust(def, stamp);
-    return true;
 }
 
 

@@ -24,8 +24,7 @@ bool vdStampPresent(xmlDocPtr doc);
 unsigned int vdStampGeneration(xmlDocPtr doc, bool *present, GError **error);
 bool vdStampRead(vdDomainDef *def, xmlDocPtr from, vdStamp *stamp, GError **error);
 void vdStampStrip(vdDomainDef *def, const vdStamp *stamp);
-bool vdStampTrust(const vdTable *table, vdDomainDef *def, xmlDocPtr from, vdStamp *stamp,
-                  bool keepOrder);
+void vdStampTrust(const vdTable *table, vdDomainDef *def, vdStamp *stamp, bool keepOrder);
 bool vdStampWrite(vdDomainDef *def, unsigned int generation, const vdStamp *previous,
                   GError **error);
 const char *vdOriginDescribe(const char *origin);
