@@ -9,6 +9,7 @@
  */
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "util/vddiff.h"
 
@@ -202,6 +203,31 @@ vdDiffPath(vdDiffState *s,
 }
 
 
+/* The lines of @text, in a copy of it (@copy) cut at each newline; a trailing newline
+ * leaves no empty last line.  Not g_strsplit(), whose search from every line to the
+ * end of the text is quadratic under AddressSanitizer. */
+static char **
+vdDiffLines(const char *text,
+            char **copy,
+            guint *n)
+{
+    g_autoptr(GPtrArray) lines = g_ptr_array_new();
+    char *p = *copy = g_strdup(text);
+    char *nl;
+
+    while (*p) {
+        g_ptr_array_add(lines, p);
+        if (!(nl = strchr(p, '\n')))
+            break;
+        *nl = '\0';
+        p = nl + 1;
+    }
+    *n = lines->len;
+    g_ptr_array_add(lines, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&lines), FALSE);
+}
+
+
 /* Each distinct line as a small integer, so that the search compares numbers. */
 static guint *
 vdDiffIntern(GHashTable *ids,
@@ -232,10 +258,12 @@ vdDiffUnified(const char *a,
               const char *nameB,
               unsigned int context)
 {
-    g_auto(GStrv) la = g_strsplit(a, "\n", -1);
-    g_auto(GStrv) lb = g_strsplit(b, "\n", -1);
-    guint na = g_strv_length(la);
-    guint nb = g_strv_length(lb);
+    g_autofree char *copyA = NULL;
+    g_autofree char *copyB = NULL;
+    guint na = 0;
+    guint nb = 0;
+    g_autofree char **la = vdDiffLines(a, &copyA, &na);
+    g_autofree char **lb = vdDiffLines(b, &copyB, &nb);
     g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
     g_autofree guint *ia = NULL;
     g_autofree guint *ib = NULL;
@@ -251,12 +279,6 @@ vdDiffUnified(const char *a,
     guint j = 0;
     guint k;
     bool changed = false;
-
-    /* a trailing newline leaves one empty last element */
-    if (na && !*la[na - 1])
-        na--;
-    if (nb && !*lb[nb - 1])
-        nb--;
 
     ia = vdDiffIntern(ids, la, na);
     ib = vdDiffIntern(ids, lb, nb);
