@@ -72,6 +72,8 @@ vdGuardComplete(const vdTable *table,
     g_autoptr(vdDomainDef) def = NULL;
     vdEngineOptions opts = { .generation = generation, .newDomain = newDomain };
     vdStamp stamp = { 0 };
+    bool held = true;
+    guint claims;
     bool ok = false;
 
     if (!(def = vdGuardParse(doc, keepOrder, error)) ||
@@ -80,17 +82,19 @@ vdGuardComplete(const vdTable *table,
     /* the claims of a stamp count where the stamped generation makes them true; a
      * reload or migration only checks, and rewrites nothing */
     if (newDomain)
-        vdStampTrust(table, def, &stamp, keepOrder || vdStampPresent(doc));
+        held = vdStampTrust(table, def, &stamp, keepOrder || vdStampPresent(doc));
     if (strip)
         vdGuardStrip(def, &stamp);
+    claims = vdStampClaims(def);
     if (!vdEngineApply(def, table, &opts, error) ||
         !vdDomainDefSync(def, error))
         goto cleanup;
     /* A stamped definition kept some claims and gained others: the stamp written must
      * claim only what taking all of them back derives again, or applying the engine
      * to its own output would drop more.  (An unstamped one's claims are the engine's
-     * own run on what the user wrote, and hold by construction.) */
-    if (newDomain && !strip && stamp.present)
+     * own run on what the user wrote, and hold by construction; so do a stamp's that
+     * all held when the engine added none.) */
+    if (newDomain && !strip && stamp.present && !(held && vdStampClaims(def) == claims))
         vdStampTrust(table, def, &stamp, true);
     if (!vdStampWrite(def, generation, &stamp, error))
         goto cleanup;

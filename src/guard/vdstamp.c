@@ -409,8 +409,9 @@ vdStampTrustRound(const vdTable *table,
  * it would not choose, a machine it would not pick: each is the owner's, and stays
  * through an upgrade.  Dropping a claim changes what is taken back, so this goes round
  * until every claim left is confirmed; applying the engine again then confirms the
- * same ones.  Without the stamped generation in @table nothing is trusted. */
-void
+ * same ones.  Without the stamped generation in @table nothing is trusted.  Returns
+ * whether every claim held at the first look. */
+bool
 vdStampTrust(const vdTable *table,
              vdDomainDef *def,
              vdStamp *stamp,
@@ -419,10 +420,10 @@ vdStampTrust(const vdTable *table,
     unsigned int round;
 
     if (!stamp->present)
-        return;
+        return true;
     if (!vdTableFindGeneration(table, stamp->generation)) {
         vdStampDistrust(def, stamp);
-        return;
+        return false;
     }
     for (round = 0; round < 8; round++) {
         bool failed = false;
@@ -430,10 +431,33 @@ vdStampTrust(const vdTable *table,
         if (!vdStampTrustRound(table, def, stamp, keepOrder, &failed)) {
             if (failed)
                 vdStampDistrust(def, stamp);
-            return;
+            return round == 0 && !failed;
         }
     }
     vdStampDistrust(def, stamp);
+    return false;
+}
+
+
+/* How many items @def says the engine supplied, the machine included. */
+guint
+vdStampClaims(const vdDomainDef *def)
+{
+    guint n = def->machineOrigin ? 1 : 0;
+    size_t k;
+    size_t p;
+    guint i;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < def->devices[k]->len; i++) {
+            const vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+
+            n += (dev->origin != NULL) + (dev->addrOrigin != NULL);
+            for (p = 0; p < VD_PROP_LAST; p++)
+                n += dev->propOrigin[p] != NULL;
+        }
+    }
+    return n;
 }
 
 

@@ -24,7 +24,8 @@ bool vdStampPresent(xmlDocPtr doc);
 unsigned int vdStampGeneration(xmlDocPtr doc, bool *present, GError **error);
 bool vdStampRead(vdDomainDef *def, xmlDocPtr from, vdStamp *stamp, GError **error);
 void vdStampStrip(vdDomainDef *def, const vdStamp *stamp);
-void vdStampTrust(const vdTable *table, vdDomainDef *def, vdStamp *stamp, bool keepOrder);
+bool vdStampTrust(const vdTable *table, vdDomainDef *def, vdStamp *stamp, bool keepOrder);
+guint vdStampClaims(const vdDomainDef *def);
 bool vdStampWrite(vdDomainDef *def, unsigned int generation, const vdStamp *previous,
                   GError **error);
 const char *vdOriginDescribe(const char *origin);
