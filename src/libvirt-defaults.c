@@ -138,6 +138,22 @@ vdDefaultsDetach(xmlNodePtr domain)
 }
 
 
+/* Give @domain the children of @completed, its completed copy. */
+static void
+vdDefaultsAttach(xmlNodePtr domain,
+                 xmlNodePtr completed)
+{
+    xmlNodePtr n;
+
+    while ((n = domain->children)) {
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+    }
+    for (n = completed->children; n; n = n->next)
+        xmlAddChild(domain, xmlDocCopyNode(n, domain->doc, 1));
+}
+
+
 gboolean
 vdDefaultsComplete(vdDefaults *defaults,
                    xmlNodePtr domain,
@@ -153,7 +169,7 @@ vdDefaultsComplete(vdDefaults *defaults,
         .context = (vdGuardContext)ctx,
         .generation = generation,
         .stored = stored,
-        .flags = VD_GUARD_IN_PLACE,
+        .flags = VD_GUARD_IN_PLACE | VD_GUARD_FILL,
     };
     vdGuardResult res = { 0 };
     xmlDocPtr doc;
@@ -179,6 +195,8 @@ vdDefaultsComplete(vdDefaults *defaults,
         vdGuardResultClear(&res);
         return FALSE;
     }
+    if (detached && res.changed)
+        vdDefaultsAttach(domain, xmlDocGetRootElement(detached));
     if (warnings) {
         g_ptr_array_add(res.notes, NULL);
         *warnings = (char **)g_ptr_array_steal(res.notes, NULL);

@@ -94,8 +94,11 @@ typedef enum {
  * VD_CONTEXT_UPDATE and VD_CONTEXT_UPGRADE @domain must be its root element,
  * and the element itself stays (only what is below it changes).
  * VD_CONTEXT_LOAD, VD_CONTEXT_MIGRATE and VD_CONTEXT_RESTORE change nothing
- * and may be given an element inside a larger document (a snapshot, a
- * migration cookie).  On failure the document may have been partly changed.
+ * the definition has; devices its stamped generation adds and it lacks are
+ * added, as libvirt adds its own implicit devices on every parse (libvirt's
+ * migratable XML leaves them out).  They may be given an element inside a
+ * larger document (a snapshot, a migration cookie).  On failure the document
+ * may have been partly changed.
  *
  * Returns TRUE on success, FALSE with @error set.
  */

@@ -288,7 +288,9 @@ testImportPinnedToGeneration1(void)
 
 
 /* A stored definition its generation would change: load keeps it and reports,
- * migrate and restore refuse and name the ABI difference. */
+ * migrate and restore refuse and name the ABI difference.  A device the
+ * definition lacks and libvirt itself would add back on parse (the balloon of a
+ * generation-1 guest) is no change: migrate accepts it. */
 static void
 testMigrateRefusesABIChange(void)
 {
@@ -321,9 +323,21 @@ testMigrateRefusesABIChange(void)
     g_assert_nonnull(strstr(g_ptr_array_index(notes, 0), "memballoon"));
 
     migrated = guard(tampered, VD_GUARD_MIGRATE, 0, NULL, NULL, &err2);
+    g_assert_no_error(err2);
+    g_assert_cmpstr(migrated, ==, tampered);
+    g_clear_pointer(&migrated, g_free);
+
+    /* a present value the generation would set otherwise: the USB controller's
+     * model, gone from the definition, is one generation 1 fills in */
+    g_clear_pointer(&tampered, g_free);
+    start = strstr(stored, " model='piix3-uhci'");
+    g_assert_nonnull(start);
+    tampered = g_strdup_printf("%.*s%s", (int)(start - stored), stored,
+                               start + strlen(" model='piix3-uhci'"));
+    migrated = guard(tampered, VD_GUARD_RESTORE, 0, NULL, NULL, &err2);
     g_assert_null(migrated);
     g_assert_error(err2, VD_ERROR, VD_ERROR_ABI);
-    g_assert_nonnull(strstr(err2->message, "number of memballoon devices changes from 0 to 1"));
+    g_assert_nonnull(strstr(err2->message, "model changes from '' to 'piix3-uhci'"));
 }
 
 
@@ -543,6 +557,99 @@ testUnknownGeneration(void)
 }
 
 
+/* libvirt's migratable XML leaves the implicit devices out (the pc machine's USB
+ * controller, its pci-root, the PS/2 keyboard, the audio backend); the destination
+ * adds them back.  Both files were made by stock libvirt 9.0 from one definition:
+ * migrate must accept the migratable one and, filling in place as the driver asks,
+ * give back exactly what was stored.  (A change to a device that is there is still
+ * refused: /guard/x86_64/migrate-refuses-abi-change.) */
+static void
+testMigratableXML(void)
+{
+    g_autofree char *storedPath = g_build_filename(abs_srcdir, "vdguarddata",
+                                                   "x86_64-pc-stored.xml", NULL);
+    g_autofree char *migPath = g_build_filename(abs_srcdir, "vdguarddata",
+                                                "x86_64-pc-migratable.xml", NULL);
+    g_autofree char *stored = NULL;
+    g_autofree char *mig = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *got = NULL;
+    g_autofree char *kept = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlDoc) storedDoc = NULL;
+    g_autoptr(GError) err = NULL;
+    vdGuardRequest req = {
+        .context = VD_GUARD_MIGRATE,
+        .flags = VD_GUARD_IN_PLACE | VD_GUARD_FILL,
+    };
+    vdGuardResult res = { 0 };
+
+    g_assert_true(g_file_get_contents(storedPath, &stored, NULL, NULL));
+    g_assert_true(g_file_get_contents(migPath, &mig, NULL, NULL));
+    g_assert_null(strstr(mig, "piix3-uhci"));
+
+    /* the command line's migrate checks and keeps the text as it is */
+    kept = guardOK(mig, VD_GUARD_MIGRATE, 0, NULL);
+    g_assert_null(strstr(kept, "piix3-uhci"));
+
+    doc = parse(mig);
+    g_assert_true(vdGuardApply(table, doc, &req, &res, &err));
+    g_assert_no_error(err);
+    g_assert_true(res.changed);
+    g_assert_cmpuint(res.notes->len, ==, 0);
+    vdGuardResultClear(&res);
+    storedDoc = parse(stored);
+    want = vdXMLFormat(storedDoc);
+    got = vdXMLFormat(doc);
+    g_assert_cmpstr(got, ==, want);
+}
+
+
+/* @xml without its first element that starts with @start (through its end tag
+ * @end, or the element itself when @end is NULL). */
+static char *
+dropElement(const char *xml,
+            const char *start,
+            const char *end)
+{
+    const char *s = strstr(xml, start);
+    const char *e;
+
+    g_assert_nonnull(s);
+    e = end ? strstr(s, end) : strstr(s, "/>");
+    g_assert_nonnull(e);
+    e += end ? strlen(end) : 2;
+    if (*e == '\n')
+        e++;
+    while (s > xml && s[-1] == ' ')
+        s--;
+    return g_strdup_printf("%.*s%s", (int)(s - xml), xml, e);
+}
+
+
+/* A generation-2 guest: devices libvirt itself adds back (the PS/2 keyboard of an
+ * x86 guest, which the migratable XML leaves out) are no change; a device only
+ * generation 2 adds (aarch64's RNG) that the definition lacks was never the
+ * guest's, and migrate refuses to add it. */
+static void
+testMigrateGeneration2Additions(void)
+{
+    g_autofree char *x86 = guardOK(x86Guest, VD_GUARD_NEW, 2, NULL);
+    g_autofree char *arm = guardOK(armGuest, VD_GUARD_NEW, 2, NULL);
+    g_autofree char *x86mig = dropElement(x86, "<input type='keyboard' bus='ps2'", NULL);
+    g_autofree char *armmig = dropElement(arm, "<rng model='virtio'>", "</rng>");
+    g_autofree char *out = NULL;
+    g_autoptr(GError) err = NULL;
+
+    out = guardOK(x86mig, VD_GUARD_MIGRATE, 0, NULL);
+    g_assert_cmpstr(out, ==, x86mig);
+
+    g_assert_null(guard(armmig, VD_GUARD_MIGRATE, 0, NULL, NULL, &err));
+    g_assert_error(err, VD_ERROR, VD_ERROR_ABI);
+    g_assert_nonnull(strstr(err->message, "rng"));
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -570,6 +677,8 @@ main(int argc,
     g_test_add_func("/guard/x86_64/check-abi", testCheckABI);
     g_test_add_func("/guard/all/load-stock-is-silent", testLoadStockIsSilent);
     g_test_add_func("/guard/aarch64/unknown-generation", testUnknownGeneration);
+    g_test_add_func("/guard/x86_64/migrate-migratable-xml", testMigratableXML);
+    g_test_add_func("/guard/all/migrate-generation-2-additions", testMigrateGeneration2Additions);
     ret = g_test_run();
     vdTableFree(table);
     return ret;

@@ -134,10 +134,43 @@ vdAbiLive(const vdDomainDef *def,
 }
 
 
+/* Whether every device of @da is in @db, in order and unchanged. */
+static bool
+vdAbiContained(const vdAbiKind *k,
+               GPtrArray *da,
+               GPtrArray *db)
+{
+    guint j = 0;
+    guint i;
+
+    for (i = 0; i < da->len; i++) {
+        for (; j < db->len; j++) {
+            g_autoptr(GPtrArray) diff = g_ptr_array_new_with_free_func(g_free);
+
+            vdAbiCompareDevice(diff, k, i, g_ptr_array_index(da, i), g_ptr_array_index(db, j));
+            if (diff->len == 0)
+                break;
+        }
+        if (j++ >= db->len)
+            return false;
+    }
+    return true;
+}
+
+
 /* Each difference as a sentence; an empty array means the two are ABI-compatible. */
 GPtrArray *
 vdAbiCompare(const vdDomainDef *a,
              const vdDomainDef *b)
+{
+    return vdAbiCompareFlags(a, b, 0);
+}
+
+
+GPtrArray *
+vdAbiCompareFlags(const vdDomainDef *a,
+                  const vdDomainDef *b,
+                  unsigned int flags)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     const char *am = a->newMachine ? a->newMachine : a->machine;
@@ -165,6 +198,9 @@ vdAbiCompare(const vdDomainDef *a,
         g_autoptr(GPtrArray) db = vdAbiLive(b, vdAbiKinds[k].kind);
         const char *kind = vdDeviceKindTypeToString(vdAbiKinds[k].kind);
 
+        if ((flags & VD_ABI_ALLOW_ADDED) && da->len < db->len &&
+            vdAbiContained(&vdAbiKinds[k], da, db))
+            continue;
         if (da->len != db->len) {
             g_ptr_array_add(out, g_strdup_printf(_("number of %1$s devices changes from %2$u to %3$u"),
                                                  kind, da->len, db->len));

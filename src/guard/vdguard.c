@@ -150,6 +150,57 @@ vdGuardDropStamp(xmlDocPtr doc)
 }
 
 
+/* The kinds of device @after has more of than @before ("memballoon, input"), or
+ * NULL when it has no more of any. */
+static char *
+vdGuardAddedKinds(const vdDomainDef *before,
+                  const vdDomainDef *after)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    size_t k;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        if (vdDomainDefCount(after, k) > vdDomainDefCount(before, k))
+            g_string_append_printf(out, "%s%s", out->len ? ", " : "", vdDeviceKindTypeToString(k));
+    }
+    return out->len ? g_string_free(g_steal_pointer(&out), FALSE) : NULL;
+}
+
+
+/* Whether the devices @after (the stamped generation's completion of @doc) adds
+ * are what generation 1, libvirt 9.0 itself, adds back to @doc on a parse: if so
+ * *@added is cleared, otherwise it is left naming them. */
+static bool
+vdGuardLibvirtAdds(const vdTable *table,
+                   xmlDocPtr doc,
+                   bool stamped,
+                   const vdDomainDef *after,
+                   char **added,
+                   GError **error)
+{
+    g_autoptr(xmlDoc) copy1 = NULL;
+    g_autoptr(vdDomainDef) after1 = NULL;
+    g_autoptr(GPtrArray) abi = NULL;
+
+    if (vdStampGeneration(doc, NULL, NULL) == 1) {
+        g_clear_pointer(added, g_free);
+        return true;
+    }
+    if (!vdTableFindGeneration(table, 1))
+        return true;
+    copy1 = xmlCopyDoc(doc, 1);
+    if (stamped)
+        vdGuardDropStamp(copy1);
+    if (!vdGuardComplete(table, copy1, NULL, 1, false, false, true, error) ||
+        !(after1 = vdGuardParse(copy1, true, error)))
+        return false;
+    abi = vdAbiCompare(after1, after);
+    if (abi->len == 0)
+        g_clear_pointer(added, g_free);
+    return true;
+}
+
+
 /* Run the stamped generation over a copy and report what would change. */
 static bool
 vdGuardVerify(const vdTable *table,
@@ -164,6 +215,10 @@ vdGuardVerify(const vdTable *table,
     g_autoptr(GPtrArray) abi = NULL;
     g_autofree char *a = NULL;
     g_autofree char *b = NULL;
+    bool stamped = vdStampPresent(doc);
+    g_autofree char *added = NULL;
+    g_autofree char *kinds = NULL;
+    bool fill = false;
     unsigned int gen;
     guint i;
 
@@ -191,7 +246,7 @@ vdGuardVerify(const vdTable *table,
         return false;
     /* an unstamped definition is generation 1 as it is: the stamp a completion
      * writes is no difference */
-    if (!vdStampPresent(doc))
+    if (!stamped)
         vdGuardDropStamp(copy);
 
     a = vdXMLFormat(doc);
@@ -199,7 +254,10 @@ vdGuardVerify(const vdTable *table,
     if (!g_str_equal(a, b)) {
         if (!(before = vdGuardParse(doc, true, error)) || !(after = vdGuardParse(copy, true, error)))
             return false;
-        abi = vdAbiCompare(before, after);
+        /* devices the stamped generation adds back are no change to the guest:
+         * libvirt's migratable XML drops the implicit ones, and libvirt adds them
+         * again on every parse */
+        abi = vdAbiCompareFlags(before, after, VD_ABI_ALLOW_ADDED);
         if (abi->len > 0 && req->context != VD_GUARD_LOAD) {
             g_autoptr(GString) msg = g_string_new(NULL);
 
@@ -215,6 +273,35 @@ vdGuardVerify(const vdTable *table,
          * behind the serial one when it reads its own config back) is not */
         for (i = 0; i < abi->len; i++)
             g_ptr_array_add(res->notes, g_strdup(g_ptr_array_index(abi, i)));
+        if (abi->len == 0 && (kinds = vdGuardAddedKinds(before, after))) {
+            added = g_strdup(kinds);
+            /* what libvirt itself adds back on every parse; a device only a newer
+             * generation adds was never the guest's */
+            if (!vdGuardLibvirtAdds(table, doc, stamped, after, &added, error))
+                return false;
+            if (added && req->context != VD_GUARD_LOAD) {
+                g_set_error(error, VD_ERROR, VD_ERROR_ABI,
+                            _("the definition would change the guest ABI under generation %1$u: it lacks %2$s, which libvirt would not add back"),
+                            gen, added);
+                return false;
+            }
+            fill = !added;
+        }
+    }
+    if (fill && req->context == VD_GUARD_LOAD)
+        g_ptr_array_add(res->notes,
+                        g_strdup_printf((req->flags & VD_GUARD_FILL) ?
+                                        _("the stored definition lacks devices generation %1$u adds (%2$s): they are added as it is read") :
+                                        _("the stored definition lacks devices generation %1$u adds (%2$s): it is kept as stored"),
+                                        gen, kinds));
+
+    if (fill && (req->flags & VD_GUARD_FILL)) {
+        /* the same completion again, on the document itself */
+        if (!vdGuardComplete(table, doc, NULL, gen, false, false, true, error))
+            return false;
+        if (!stamped)
+            vdGuardDropStamp(doc);
+        res->changed = true;
     }
     if (!(req->flags & VD_GUARD_IN_PLACE))
         res->doc = xmlCopyDoc(doc, 1);

@@ -29,6 +29,10 @@ typedef enum {
     /* new: a stamp in the definition decides its generation; @generation only
      * applies to an unstamped one */
     VD_GUARD_KEEP_STAMP = 1 << 1,
+    /* load, migrate, restore: devices the stamped generation adds and the
+     * definition lacks, with nothing present changing, are added to it (as
+     * libvirt does on every parse); without this the document stays as it is */
+    VD_GUARD_FILL = 1 << 2,
 } vdGuardFlags;
 
 typedef struct {
@@ -43,6 +47,7 @@ typedef struct {
     xmlDocPtr doc;             /* the resulting definition */
     unsigned int generation;   /* the generation it is stamped with */
     GPtrArray *notes;          /* char *: what a reload found different, reported */
+    bool changed;              /* load, migrate, restore: VD_GUARD_FILL added devices */
 } vdGuardResult;
 
 void vdGuardResultClear(vdGuardResult *res);
