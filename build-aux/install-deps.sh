@@ -62,7 +62,15 @@ if [ "$fork" = yes ]; then
     done
 fi
 
-if [ -z "$missing" ] && [ "$need_user" = no ] && [ "$need_builddep" = no ]; then
+# apt-get source and build-dep need a deb-src entry; Debian's images have none
+need_debsrc=no
+if [ "$fork" = yes ] &&
+   ! grep -rqs -e '^Types:.*deb-src' -e '^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    need_debsrc=yes
+fi
+
+if [ -z "$missing" ] && [ "$need_user" = no ] && [ "$need_builddep" = no ] &&
+   [ "$need_debsrc" = no ]; then
     [ "$fork" = yes ] || echo "install-deps: all dependencies are installed"
     exit 0
 fi
@@ -85,22 +93,22 @@ if [ -n "$missing" ]; then
     "${as_root[@]}" apt-get install -y -qq --no-install-recommends $missing </dev/null
 fi
 
-if [ "$need_builddep" = yes ]; then
-    # apt-get source and build-dep need a deb-src entry; Debian's images have none
-    if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-        echo "install-deps: adding a deb-src entry for Debian's archive"
-        src=/etc/apt/sources.list.d/debian.sources
-        if [ -f "$src" ]; then
-            sed -e 's/^Types: deb$/Types: deb-src/' "$src" |
-                "${as_root[@]}" tee /etc/apt/sources.list.d/vd-deb-src.sources >/dev/null
-        else
-            sed -n 's/^deb /deb-src /p' /etc/apt/sources.list |
-                "${as_root[@]}" tee /etc/apt/sources.list.d/vd-deb-src.list >/dev/null
-        fi
+if [ "$need_debsrc" = yes ]; then
+    echo "install-deps: adding a deb-src entry for Debian's archive"
+    src=/etc/apt/sources.list.d/debian.sources
+    if [ -f "$src" ]; then
+        sed -e 's/^Types: deb$/Types: deb-src/' "$src" |
+            "${as_root[@]}" tee /etc/apt/sources.list.d/vd-deb-src.sources >/dev/null
+    else
+        sed -n 's/^deb /deb-src /p' /etc/apt/sources.list |
+            "${as_root[@]}" tee /etc/apt/sources.list.d/vd-deb-src.list >/dev/null
     fi
+    "${as_root[@]}" apt-get update -qq
+fi
+if [ "$need_builddep" = yes ]; then
     echo "install-deps: installing libvirt's build dependencies"
     export DEBIAN_FRONTEND=noninteractive
-    "${as_root[@]}" apt-get update -qq
+    [ "$need_debsrc" = yes ] || "${as_root[@]}" apt-get update -qq
     "${as_root[@]}" apt-get build-dep -y -qq libvirt </dev/null >/dev/null
 fi
 
