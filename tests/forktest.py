@@ -375,6 +375,19 @@ def scenario_snapshot_restore(root):
                'snapshot: a snapshot stamped with generation 99 is refused naming it', out + err)
 
 
+def scenario_bad_setting(root):
+    """defaults_generation naming a generation this build does not know: defines are
+    refused naming it, and the guests already there still load."""
+    root.set_conf('defaults_generation = 42\n')
+    rc, out, err = root.define(write(os.path.join(WORK, 'g42.xml'), AARCH64.format(name='g42')))
+    ok(rc != 0 and '42' in err and not os.path.exists(root.configfile('g42')),
+       'defaults_generation = 42: a define is refused naming it', out + err)
+    rc, out, err = root.virsh('list', '--all', '--name')
+    ok(rc == 0 and 'arm' in out.split(), 'defaults_generation = 42: stored guests still load',
+       out + err)
+    root.set_conf('')
+
+
 def scenario_unknown_generation(root):
     """A definition stamped by a newer build loads unchanged, with one warning."""
     xml = root.dumpxml('arm')
@@ -470,6 +483,7 @@ def main():
     scenario_refusal(root)
     scenario_explicit_upgrade_virsh(root)
     scenario_snapshot_restore(root)
+    scenario_bad_setting(root)
     scenario_unknown_generation(root)
     scenario_daemon(root)
 

@@ -159,13 +159,6 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     if (qemuDefaultsInitialize() < 0)
         return -1;
 
-    if (generation && !vdDefaultsHasGeneration(qemuDefaultsTable, generation)) {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("defaults_generation %u in qemu.conf is not a generation this build knows (newest: %u)"),
-                       generation, vdDefaultsCurrentGeneration(qemuDefaultsTable));
-        return -1;
-    }
-
     if (ctx == VD_CONTEXT_NEW || ctx == VD_CONTEXT_UPGRADE) {
         if (qemuDefaultsStoredDoc(driver, ctxt, &stored) < 0)
             return -1;
@@ -173,6 +166,16 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
             ctx = VD_CONTEXT_NEW;
         else if (ctx == VD_CONTEXT_NEW)
             ctx = VD_CONTEXT_UPDATE;
+    }
+
+    /* only new definitions and upgrades get it: a mistake in qemu.conf must not
+     * keep the daemon from reading back the guests it has */
+    if ((ctx == VD_CONTEXT_NEW || ctx == VD_CONTEXT_UPGRADE) &&
+        generation && !vdDefaultsHasGeneration(qemuDefaultsTable, generation)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("defaults_generation %u in qemu.conf is not a generation this build knows (newest: %u)"),
+                       generation, vdDefaultsCurrentGeneration(qemuDefaultsTable));
+        return -1;
     }
 
     switch (ctx) {
