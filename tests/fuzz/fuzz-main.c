@@ -38,6 +38,10 @@ vdFuzzCollect(const char *path,
     const char *ent;
     guint i;
 
+    /* a fuzzer with no reproducer yet has no regress directory in a fresh clone
+     * (git keeps no empty directory): nothing to replay */
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return;
     if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
         g_ptr_array_add(files, g_strdup(path));
         return;
