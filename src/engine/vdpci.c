@@ -1142,10 +1142,16 @@ vdPCISetMulti(vdEngineCtx *ctx)
                         f0->addr.bus == dev->addr.bus && f0->addr.slot == dev->addr.slot &&
                         f0->addr.function == 0 && f0->addr.multi == VD_TRISTATE_ABSENT) {
                         vdAddress a = f0->addr;
+                        const char *origin = f0->addrOrigin;
 
                         a.usbPort = NULL;
                         a.multi = VD_TRISTATE_YES;
-                        vdDeviceSetAddress(f0, &a, f0->addrOrigin ? f0->addrOrigin : VD_ORIGIN_ADDRESS);
+                        /* An address the user wrote stays the user's: claiming it for
+                         * the multifunction mark would take the whole of it back, and
+                         * a derivation without it can put this device, and those it
+                         * shares a slot with, elsewhere. */
+                        vdDeviceSetAddress(f0, &a, origin);
+                        f0->addrOrigin = origin;
                     }
                 }
             }
