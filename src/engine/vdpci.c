@@ -1305,6 +1305,7 @@ vdPCIAssignZpci(vdEngineCtx *ctx)
     for (k = 0; k < VD_ITERATE_KINDS; k++) {
         for (i = 0; i < ctx->def->devices[vdIterateOrder[k]]->len; i++) {
             vdDevice *d = g_ptr_array_index(ctx->def->devices[vdIterateOrder[k]], i);
+            const char *origin;
             vdAddress a;
 
             if (d->addr.type != VD_ADDRESS_PCI || d->addr.hasZpci ||
@@ -1314,6 +1315,9 @@ vdPCIAssignZpci(vdEngineCtx *ctx)
                 uid++;
             while (g_hash_table_contains(fids, GUINT_TO_POINTER(fid + 1)))
                 fid++;
+            /* the zPCI ids of an address the user wrote are no claim on the
+             * address: taking it back would move the device (see vdPCISetMulti) */
+            origin = d->addrOrigin;
             a = d->addr;
             a.usbPort = NULL;
             a.hasZpci = true;
@@ -1321,7 +1325,8 @@ vdPCIAssignZpci(vdEngineCtx *ctx)
             a.zpciFid = fid;
             g_hash_table_add(uids, GUINT_TO_POINTER(uid));
             g_hash_table_add(fids, GUINT_TO_POINTER(fid + 1));
-            vdDeviceSetAddress(d, &a, d->addrOrigin ? d->addrOrigin : VD_ORIGIN_ADDRESS);
+            vdDeviceSetAddress(d, &a, origin);
+            d->addrOrigin = origin;
         }
     }
 }
