@@ -4,7 +4,8 @@
 # fork's suite (scenarios with its real virsh, libvirt's own qemuxml2xmltest and
 # qemuxml2argvtest, parity with stock libvirt 9.0), then build again with
 # AddressSanitizer and UBSan in ./build-asan and run the tests that exercise compiled
-# code there too, and the thread test once more under ThreadSanitizer.
+# code there too, the thread test once more under ThreadSanitizer, and a short run of
+# every fuzzer.
 #
 # usage: build-aux/run-tests.sh
 #
@@ -125,6 +126,21 @@ if { [ -f "$tsandir/build.ninja" ] ||
 else
     failed=$((failed + 1))
     notes+=("$tsandir: the build failed")
+fi
+
+# 5. A short fuzz run: each libFuzzer target for 20 s, with -timeout=1 so that a slow
+# path is a finding like a crash (suite fuzz-smoke; clang, ASan and UBSan).
+fuzzdir=${VD_FUZZ_BUILDDIR:-build-fuzz}
+if { [ -f "$fuzzdir/build.ninja" ] ||
+     CC=clang meson setup "$fuzzdir" -Dfuzzing=enabled -Db_lundef=false \
+         -Dlibvirt=disabled -Ddocs=disabled; } &&
+   ninja -C "$fuzzdir"; then
+    rm -f "$fuzzdir/meson-logs/testlog.json"
+    meson test -C "$fuzzdir" --print-errorlogs --suite fuzz-smoke
+    count "$fuzzdir" "$fuzzdir (fuzz smoke)"
+else
+    failed=$((failed + 1))
+    notes+=("$fuzzdir: the build failed")
 fi
 
 echo
