@@ -22,18 +22,11 @@ HOSTILE=$SRCDIR/hostiledata
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vd-clitest.XXXXXX") || exit 99
 trap 'rm -rf "$WORK"' EXIT
+# ok, not_ok, check, lines, split_stderr
+. "$(dirname "$0")/tap.sh"
 
 n=0
 failed=0
-
-# Under `meson test --setup valgrind` virt-defaults runs in valgrind too, which writes
-# its report ("==PID== ...") to stderr: pass that on to our stderr, for the log, and
-# keep only what virt-defaults itself wrote.  A valgrind error still shows: valgrind
-# makes virt-defaults exit with status 1.
-split_stderr() {
-    grep '^==[0-9]*==' "$WORK/err.raw" >&2
-    grep -v '^==[0-9]*==' "$WORK/err.raw" >"$WORK/err"
-}
 
 # run ARGS...: runs virt-defaults, keeping rc, stdout and stderr
 run() {
@@ -49,35 +42,6 @@ run_stdin() {
     "$VD" "$@" >"$WORK/out" 2>"$WORK/err.raw" <"$file"
     rc=$?
     split_stderr
-}
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    echo "# exit status: $rc"
-    sed 's/^/# stdout: /' "$WORK/out" | head -n 10
-    sed 's/^/# stderr: /' "$WORK/err" | head -n 10
-}
-
-# check DESCRIPTION CONDITION...: one TAP line
-check() {
-    local what=$1
-    shift
-    if "$@"; then
-        ok "$what"
-    else
-        not_ok "$what"
-    fi
-}
-
-lines() {
-    wc -l <"$1" | tr -d ' '
 }
 
 is_domain() {

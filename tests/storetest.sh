@@ -27,6 +27,8 @@ UUID=ef65d72b-e1b1-5059-a839-b5e679c87047
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vd-storetest.XXXXXX") || exit 99
 trap 'rm -rf "$WORK"' EXIT
+# ok, not_ok, check, lines, split_stderr
+. "$(dirname "$0")/tap.sh"
 # edit's copies go there, where the test can look for them
 export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
@@ -35,44 +37,11 @@ n=0
 failed=0
 
 # as in clitest.sh: valgrind's report goes to our stderr, the rest is kept
-split_stderr() {
-    grep '^==[0-9]*==' "$WORK/err.raw" >&2
-    grep -v '^==[0-9]*==' "$WORK/err.raw" >"$WORK/err"
-}
-
 # run ARGS...: virt-defaults on the test store, keeping rc, stdout and stderr
 run() {
     "$VD" -c "dir://$STORE" "$@" >"$WORK/out" 2>"$WORK/err.raw" </dev/null
     rc=$?
     split_stderr
-}
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    echo "# exit status: $rc"
-    sed 's/^/# stdout: /' "$WORK/out" | head -n 10
-    sed 's/^/# stderr: /' "$WORK/err" | head -n 10
-}
-
-check() {
-    local what=$1
-    shift
-    if "$@"; then
-        ok "$what"
-    else
-        not_ok "$what"
-    fi
-}
-
-lines() {
-    wc -l <"$1" | tr -d ' '
 }
 
 one_line_refusal() {
