@@ -269,7 +269,7 @@ check_docs_settings() {
     perl -e "$perl_common"'
         my ($table, $doc) = @ARGV;
         my $s = strip(slurp($table), 1);
-        $s =~ /vdSettings\[\]\s*=\s*\{(.*?)\n\};/s or do { report($table, 1, "no vdSettings array found"); exit 1; };
+        $s =~ /vdSettings\[\w*\]\s*=\s*\{(.*?)\n\};/s or do { report($table, 1, "no vdSettings array found"); exit 1; };
         my %known;
         my $base = $-[1];
         my $body = $1;

@@ -24,72 +24,87 @@ static const char *const vdTableFiles[] = {
 };
 
 /* Every setting the engine understands.  A table that names another is refused. */
-static const vdSettingInfo vdSettings[] = {
-    { "machine.default", VD_SETTING_WORD, N_("machine type used when the definition names none") },
-    { "machine.refuse", VD_SETTING_BOOL, N_("the machine family is refused outright") },
-    { "pci.root", VD_SETTING_WORD, N_("root PCI controller model (pci-root, pcie-root or none)") },
-    { "pci.root-model-name", VD_SETTING_WORD, N_("QEMU device of the root PCI controller") },
-    { "pci.chipset", VD_SETTING_WORD, N_("integrated chipset whose slots are fixed (piix3, ich9 or none)") },
-    { "pci.spare-root-ports", VD_SETTING_UINT, N_("empty pcie-root-ports kept for hotplug on new definitions") },
-    { "pci.spare-bridge-slot", VD_SETTING_BOOL, N_("keep one pci-root slot free for a future pci-bridge") },
-    { "pci.supported", VD_SETTING_BOOL, N_("the machine can have PCI devices at all") },
-    { "pci.zpci", VD_SETTING_BOOL, N_("PCI devices also get a zPCI uid and fid") },
-    { "virtio.mmio-if-present", VD_SETTING_BOOL, N_("virtio devices use virtio-mmio when any device already does") },
-    { "vcpu.max-without-eim", VD_SETTING_UINT, N_("most vCPUs a guest may have without an IOMMU in extended interrupt mode") },
-    { "panic.models", VD_SETTING_LIST, N_("panic device models the machine supports") },
-    { "pci.multiple-roots", VD_SETTING_BOOL, N_("grow the topology with more root buses instead of bridges") },
-    { "usb.implicit", VD_SETTING_WORD, N_("USB controller model added when there is none (none = add nothing)") },
-    { "usb.default-model", VD_SETTING_WORD, N_("model given to a USB controller written without one") },
-    { "balloon.implicit", VD_SETTING_WORD, N_("memory balloon model added when there is none (none = add nothing)") },
-    { "balloon.free-page-reporting", VD_SETTING_WORD, N_("freePageReporting of a balloon the engine adds") },
-    { "input.implicit", VD_SETTING_LIST, N_("inputs (type:bus) every definition gets") },
-    { "input.implicit-graphics", VD_SETTING_LIST, N_("inputs (type:bus) a definition with graphics gets") },
-    { "input.implicit-needs-usb", VD_SETTING_BOOL, N_("implicit USB inputs are left out when USB is disabled") },
-    { "input.tablet-bus", VD_SETTING_WORD, N_("bus of a tablet written without one") },
-    { "input.default-bus", VD_SETTING_WORD, N_("bus of a mouse or keyboard written without one") },
-    { "sata.implicit", VD_SETTING_BOOL, N_("the machine has a SATA controller at index 0") },
-    { "video.default", VD_SETTING_WORD, N_("video model for graphics without a video device") },
-    { "panic.implicit", VD_SETTING_WORD, N_("panic device model every definition gets (none = no device)") },
-    { "panic.default-model", VD_SETTING_WORD, N_("model of a panic device written without one") },
-    { "serial.target-type", VD_SETTING_WORD, N_("target type of a serial port written without one") },
-    { "serial.target-model", VD_SETTING_WORD, N_("target model of a serial port written without one") },
-    { "console.target-type", VD_SETTING_WORD, N_("target type of a console that has no serial port to mirror") },
-    { "nic.default-model", VD_SETTING_WORD, N_("model of a network interface written without one") },
-    { "scsi.default-model", VD_SETTING_WORD, N_("model of a SCSI controller written without one") },
-    { "tpm.default-model", VD_SETTING_WORD, N_("model of a TPM written without one") },
-    { "virtio.transport", VD_SETTING_WORD, N_("address type of virtio devices (pci, ccw or mmio)") },
-    { "rng.backend", VD_SETTING_WORD, N_("host source of an RNG the engine adds") },
-    { "rng.implicit", VD_SETTING_WORD, N_("RNG backend device added when there is none (none = add nothing)") },
-    { "watchdog.implicit", VD_SETTING_WORD, N_("watchdog model every definition gets (none = no device)") },
-    { "audio.vnc", VD_SETTING_WORD, N_("audio backend added for VNC graphics") },
-    { "audio.spice", VD_SETTING_WORD, N_("audio backend added for SPICE graphics") },
-    { "audio.sdl", VD_SETTING_WORD, N_("audio backend added for SDL graphics") },
-    { "audio.none", VD_SETTING_WORD, N_("audio backend added when there are no graphics") },
-    { "disk.driver-name", VD_SETTING_WORD, N_("driver of a disk written without one") },
-    { "disk.driver-format", VD_SETTING_WORD, N_("image format of a disk written without one") },
-    { "usb.disk-model", VD_SETTING_WORD, N_("model of a USB disk written without one") },
-    { "usb.cdrom-model", VD_SETTING_WORD, N_("model of a USB CD-ROM written without one on a new definition") },
-    { "graphics.listen", VD_SETTING_WORD, N_("listen type of VNC or SPICE graphics written without one") },
-    { "video.vram.cirrus", VD_SETTING_UINT, N_("video memory of a cirrus card, KiB") },
-    { "video.vram.vga", VD_SETTING_UINT, N_("video memory of a VGA card, KiB") },
-    { "video.vram.vmvga", VD_SETTING_UINT, N_("video memory of a vmvga card, KiB") },
-    { "video.vram.qxl", VD_SETTING_UINT, N_("video memory of a QXL card, KiB") },
-    { "video.ram.qxl", VD_SETTING_UINT, N_("RAM bar of a QXL card, KiB") },
-    { "video.vgamem.qxl", VD_SETTING_UINT, N_("VGA memory of a QXL card, KiB") },
-    { "video.vram.bochs", VD_SETTING_UINT, N_("video memory of a bochs card, KiB") },
-    { "video.vram.virtio", VD_SETTING_UINT, N_("video memory of a virtio card, KiB (0 = none written)") },
+static const vdSettingInfo vdSettings[VD_SETTING_LAST] = {
+    [VD_SETTING_MACHINE_DEFAULT] = { "machine.default", VD_SETTING_KIND_WORD, N_("machine type used when the definition names none") },
+    [VD_SETTING_MACHINE_REFUSE] = { "machine.refuse", VD_SETTING_KIND_BOOL, N_("the machine family is refused outright") },
+    [VD_SETTING_PCI_ROOT] = { "pci.root", VD_SETTING_KIND_WORD, N_("root PCI controller model (pci-root, pcie-root or none)") },
+    [VD_SETTING_PCI_ROOT_MODEL_NAME] = { "pci.root-model-name", VD_SETTING_KIND_WORD, N_("QEMU device of the root PCI controller") },
+    [VD_SETTING_PCI_CHIPSET] = { "pci.chipset", VD_SETTING_KIND_WORD, N_("integrated chipset whose slots are fixed (piix3, ich9 or none)") },
+    [VD_SETTING_PCI_SPARE_ROOT_PORTS] = { "pci.spare-root-ports", VD_SETTING_KIND_UINT, N_("empty pcie-root-ports kept for hotplug on new definitions") },
+    [VD_SETTING_PCI_SPARE_BRIDGE_SLOT] = { "pci.spare-bridge-slot", VD_SETTING_KIND_BOOL, N_("keep one pci-root slot free for a future pci-bridge") },
+    [VD_SETTING_PCI_SUPPORTED] = { "pci.supported", VD_SETTING_KIND_BOOL, N_("the machine can have PCI devices at all") },
+    [VD_SETTING_PCI_ZPCI] = { "pci.zpci", VD_SETTING_KIND_BOOL, N_("PCI devices also get a zPCI uid and fid") },
+    [VD_SETTING_VIRTIO_MMIO_IF_PRESENT] = { "virtio.mmio-if-present", VD_SETTING_KIND_BOOL, N_("virtio devices use virtio-mmio when any device already does") },
+    [VD_SETTING_VCPU_MAX_WITHOUT_EIM] = { "vcpu.max-without-eim", VD_SETTING_KIND_UINT, N_("most vCPUs a guest may have without an IOMMU in extended interrupt mode") },
+    [VD_SETTING_PANIC_MODELS] = { "panic.models", VD_SETTING_KIND_LIST, N_("panic device models the machine supports") },
+    [VD_SETTING_PCI_MULTIPLE_ROOTS] = { "pci.multiple-roots", VD_SETTING_KIND_BOOL, N_("grow the topology with more root buses instead of bridges") },
+    [VD_SETTING_USB_IMPLICIT] = { "usb.implicit", VD_SETTING_KIND_WORD, N_("USB controller model added when there is none (none = add nothing)") },
+    [VD_SETTING_USB_DEFAULT_MODEL] = { "usb.default-model", VD_SETTING_KIND_WORD, N_("model given to a USB controller written without one") },
+    [VD_SETTING_BALLOON_IMPLICIT] = { "balloon.implicit", VD_SETTING_KIND_WORD, N_("memory balloon model added when there is none (none = add nothing)") },
+    [VD_SETTING_BALLOON_FREE_PAGE_REPORTING] = { "balloon.free-page-reporting", VD_SETTING_KIND_WORD, N_("freePageReporting of a balloon the engine adds") },
+    [VD_SETTING_INPUT_IMPLICIT] = { "input.implicit", VD_SETTING_KIND_LIST, N_("inputs (type:bus) every definition gets") },
+    [VD_SETTING_INPUT_IMPLICIT_GRAPHICS] = { "input.implicit-graphics", VD_SETTING_KIND_LIST, N_("inputs (type:bus) a definition with graphics gets") },
+    [VD_SETTING_INPUT_IMPLICIT_NEEDS_USB] = { "input.implicit-needs-usb", VD_SETTING_KIND_BOOL, N_("implicit USB inputs are left out when USB is disabled") },
+    [VD_SETTING_INPUT_TABLET_BUS] = { "input.tablet-bus", VD_SETTING_KIND_WORD, N_("bus of a tablet written without one") },
+    [VD_SETTING_INPUT_DEFAULT_BUS] = { "input.default-bus", VD_SETTING_KIND_WORD, N_("bus of a mouse or keyboard written without one") },
+    [VD_SETTING_SATA_IMPLICIT] = { "sata.implicit", VD_SETTING_KIND_BOOL, N_("the machine has a SATA controller at index 0") },
+    [VD_SETTING_VIDEO_DEFAULT] = { "video.default", VD_SETTING_KIND_WORD, N_("video model for graphics without a video device") },
+    [VD_SETTING_PANIC_IMPLICIT] = { "panic.implicit", VD_SETTING_KIND_WORD, N_("panic device model every definition gets (none = no device)") },
+    [VD_SETTING_PANIC_DEFAULT_MODEL] = { "panic.default-model", VD_SETTING_KIND_WORD, N_("model of a panic device written without one") },
+    [VD_SETTING_SERIAL_TARGET_TYPE] = { "serial.target-type", VD_SETTING_KIND_WORD, N_("target type of a serial port written without one") },
+    [VD_SETTING_SERIAL_TARGET_MODEL] = { "serial.target-model", VD_SETTING_KIND_WORD, N_("target model of a serial port written without one") },
+    [VD_SETTING_CONSOLE_TARGET_TYPE] = { "console.target-type", VD_SETTING_KIND_WORD, N_("target type of a console that has no serial port to mirror") },
+    [VD_SETTING_NIC_DEFAULT_MODEL] = { "nic.default-model", VD_SETTING_KIND_WORD, N_("model of a network interface written without one") },
+    [VD_SETTING_SCSI_DEFAULT_MODEL] = { "scsi.default-model", VD_SETTING_KIND_WORD, N_("model of a SCSI controller written without one") },
+    [VD_SETTING_TPM_DEFAULT_MODEL] = { "tpm.default-model", VD_SETTING_KIND_WORD, N_("model of a TPM written without one") },
+    [VD_SETTING_VIRTIO_TRANSPORT] = { "virtio.transport", VD_SETTING_KIND_WORD, N_("address type of virtio devices (pci, ccw or mmio)") },
+    [VD_SETTING_RNG_BACKEND] = { "rng.backend", VD_SETTING_KIND_WORD, N_("host source of an RNG the engine adds") },
+    [VD_SETTING_RNG_IMPLICIT] = { "rng.implicit", VD_SETTING_KIND_WORD, N_("RNG backend device added when there is none (none = add nothing)") },
+    [VD_SETTING_WATCHDOG_IMPLICIT] = { "watchdog.implicit", VD_SETTING_KIND_WORD, N_("watchdog model every definition gets (none = no device)") },
+    [VD_SETTING_AUDIO_VNC] = { "audio.vnc", VD_SETTING_KIND_WORD, N_("audio backend added for VNC graphics") },
+    [VD_SETTING_AUDIO_SPICE] = { "audio.spice", VD_SETTING_KIND_WORD, N_("audio backend added for SPICE graphics") },
+    [VD_SETTING_AUDIO_SDL] = { "audio.sdl", VD_SETTING_KIND_WORD, N_("audio backend added for SDL graphics") },
+    [VD_SETTING_AUDIO_NONE] = { "audio.none", VD_SETTING_KIND_WORD, N_("audio backend added when there are no graphics") },
+    [VD_SETTING_DISK_DRIVER_NAME] = { "disk.driver-name", VD_SETTING_KIND_WORD, N_("driver of a disk written without one") },
+    [VD_SETTING_DISK_DRIVER_FORMAT] = { "disk.driver-format", VD_SETTING_KIND_WORD, N_("image format of a disk written without one") },
+    [VD_SETTING_USB_DISK_MODEL] = { "usb.disk-model", VD_SETTING_KIND_WORD, N_("model of a USB disk written without one") },
+    [VD_SETTING_USB_CDROM_MODEL] = { "usb.cdrom-model", VD_SETTING_KIND_WORD, N_("model of a USB CD-ROM written without one on a new definition") },
+    [VD_SETTING_GRAPHICS_LISTEN] = { "graphics.listen", VD_SETTING_KIND_WORD, N_("listen type of VNC or SPICE graphics written without one") },
+    [VD_SETTING_VIDEO_VRAM_CIRRUS] = { "video.vram.cirrus", VD_SETTING_KIND_UINT, N_("video memory of a cirrus card, KiB") },
+    [VD_SETTING_VIDEO_VRAM_VGA] = { "video.vram.vga", VD_SETTING_KIND_UINT, N_("video memory of a VGA card, KiB") },
+    [VD_SETTING_VIDEO_VRAM_VMVGA] = { "video.vram.vmvga", VD_SETTING_KIND_UINT, N_("video memory of a vmvga card, KiB") },
+    [VD_SETTING_VIDEO_VRAM_QXL] = { "video.vram.qxl", VD_SETTING_KIND_UINT, N_("video memory of a QXL card, KiB") },
+    [VD_SETTING_VIDEO_RAM_QXL] = { "video.ram.qxl", VD_SETTING_KIND_UINT, N_("RAM bar of a QXL card, KiB") },
+    [VD_SETTING_VIDEO_VGAMEM_QXL] = { "video.vgamem.qxl", VD_SETTING_KIND_UINT, N_("VGA memory of a QXL card, KiB") },
+    [VD_SETTING_VIDEO_VRAM_BOCHS] = { "video.vram.bochs", VD_SETTING_KIND_UINT, N_("video memory of a bochs card, KiB") },
+    [VD_SETTING_VIDEO_VRAM_VIRTIO] = { "video.vram.virtio", VD_SETTING_KIND_UINT, N_("video memory of a virtio card, KiB (0 = none written)") },
 };
 
 const vdSettingInfo *
 vdSettingFind(const char *name)
 {
+    return vdSettingGet(vdSettingFromName(name));
+}
+
+
+/* The setting called @name, or VD_SETTING_LAST when there is none. */
+vdSetting
+vdSettingFromName(const char *name)
+{
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(vdSettings); i++) {
         if (g_str_equal(vdSettings[i].name, name))
-            return &vdSettings[i];
+            return i;
     }
-    return NULL;
+    return VD_SETTING_LAST;
+}
+
+
+const vdSettingInfo *
+vdSettingGet(vdSetting setting)
+{
+    return setting < VD_SETTING_LAST ? &vdSettings[setting] : NULL;
 }
 
 
@@ -175,6 +190,9 @@ vdTableFree(vdTable *table)
     g_ptr_array_unref(table->arches);
     if (table->bySetting)
         g_hash_table_unref(table->bySetting);
+    if (table->profiles)
+        g_hash_table_unref(table->profiles);
+    g_mutex_clear(&table->profilesLock);
     g_free(table);
 }
 
@@ -188,6 +206,7 @@ vdTableNew(void)
     table->families = g_ptr_array_new_with_free_func((GDestroyNotify)vdFamilyFree);
     table->generations = g_ptr_array_new_with_free_func((GDestroyNotify)vdGenerationFree);
     table->arches = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsArchFree);
+    g_mutex_init(&table->profilesLock);
     return table;
 }
 
@@ -260,13 +279,13 @@ vdSettingValueValid(const vdSettingInfo *info,
     guint64 n;
 
     switch (info->kind) {
-    case VD_SETTING_WORD:
+    case VD_SETTING_KIND_WORD:
         return *value && !strpbrk(value, " \t\n");
-    case VD_SETTING_LIST:
+    case VD_SETTING_KIND_LIST:
         return *value != '\0';
-    case VD_SETTING_UINT:
+    case VD_SETTING_KIND_UINT:
         return g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT, &n, NULL);
-    case VD_SETTING_BOOL:
+    case VD_SETTING_KIND_BOOL:
         return g_str_equal(value, "yes") || g_str_equal(value, "no");
     }
     return false;
@@ -540,6 +559,9 @@ vdTableLoadCapsFile(vdTable *table,
     if (!(doc = vdXMLParseFile(path, "capabilities", error)))
         return false;
     g_ptr_array_set_size(table->arches, 0);
+    /* profiles resolved against the old capabilities no longer hold */
+    if (table->profiles)
+        g_hash_table_remove_all(table->profiles);
     return vdTableLoadCaps(table, doc, error);
 }
 

@@ -60,14 +60,77 @@ struct _vdTable {
     GPtrArray *arches;       /* vdCapsArch *: the emulator capability profile */
     unsigned int current;    /* the generation new definitions get */
     GHashTable *bySetting;   /* setting -> GPtrArray of vdRule *, built at load */
+    /* resolved profiles (src/engine/vdprofile.c), shared by the definitions of one
+     * arch, machine and generation; the table only owns and locks them */
+    GMutex profilesLock;
+    GHashTable *profiles;
 };
+
+/* Every setting the engine consults; vdSettingGet() describes each. */
+typedef enum {
+    VD_SETTING_MACHINE_DEFAULT,
+    VD_SETTING_MACHINE_REFUSE,
+    VD_SETTING_PCI_ROOT,
+    VD_SETTING_PCI_ROOT_MODEL_NAME,
+    VD_SETTING_PCI_CHIPSET,
+    VD_SETTING_PCI_SPARE_ROOT_PORTS,
+    VD_SETTING_PCI_SPARE_BRIDGE_SLOT,
+    VD_SETTING_PCI_SUPPORTED,
+    VD_SETTING_PCI_ZPCI,
+    VD_SETTING_VIRTIO_MMIO_IF_PRESENT,
+    VD_SETTING_VCPU_MAX_WITHOUT_EIM,
+    VD_SETTING_PANIC_MODELS,
+    VD_SETTING_PCI_MULTIPLE_ROOTS,
+    VD_SETTING_USB_IMPLICIT,
+    VD_SETTING_USB_DEFAULT_MODEL,
+    VD_SETTING_BALLOON_IMPLICIT,
+    VD_SETTING_BALLOON_FREE_PAGE_REPORTING,
+    VD_SETTING_INPUT_IMPLICIT,
+    VD_SETTING_INPUT_IMPLICIT_GRAPHICS,
+    VD_SETTING_INPUT_IMPLICIT_NEEDS_USB,
+    VD_SETTING_INPUT_TABLET_BUS,
+    VD_SETTING_INPUT_DEFAULT_BUS,
+    VD_SETTING_SATA_IMPLICIT,
+    VD_SETTING_VIDEO_DEFAULT,
+    VD_SETTING_PANIC_IMPLICIT,
+    VD_SETTING_PANIC_DEFAULT_MODEL,
+    VD_SETTING_SERIAL_TARGET_TYPE,
+    VD_SETTING_SERIAL_TARGET_MODEL,
+    VD_SETTING_CONSOLE_TARGET_TYPE,
+    VD_SETTING_NIC_DEFAULT_MODEL,
+    VD_SETTING_SCSI_DEFAULT_MODEL,
+    VD_SETTING_TPM_DEFAULT_MODEL,
+    VD_SETTING_VIRTIO_TRANSPORT,
+    VD_SETTING_RNG_BACKEND,
+    VD_SETTING_RNG_IMPLICIT,
+    VD_SETTING_WATCHDOG_IMPLICIT,
+    VD_SETTING_AUDIO_VNC,
+    VD_SETTING_AUDIO_SPICE,
+    VD_SETTING_AUDIO_SDL,
+    VD_SETTING_AUDIO_NONE,
+    VD_SETTING_DISK_DRIVER_NAME,
+    VD_SETTING_DISK_DRIVER_FORMAT,
+    VD_SETTING_USB_DISK_MODEL,
+    VD_SETTING_USB_CDROM_MODEL,
+    VD_SETTING_GRAPHICS_LISTEN,
+    VD_SETTING_VIDEO_VRAM_CIRRUS,
+    VD_SETTING_VIDEO_VRAM_VGA,
+    VD_SETTING_VIDEO_VRAM_VMVGA,
+    VD_SETTING_VIDEO_VRAM_QXL,
+    VD_SETTING_VIDEO_RAM_QXL,
+    VD_SETTING_VIDEO_VGAMEM_QXL,
+    VD_SETTING_VIDEO_VRAM_BOCHS,
+    VD_SETTING_VIDEO_VRAM_VIRTIO,
+
+    VD_SETTING_LAST
+} vdSetting;
 
 /* What a setting's value must look like. */
 typedef enum {
-    VD_SETTING_WORD,
-    VD_SETTING_LIST,
-    VD_SETTING_UINT,
-    VD_SETTING_BOOL,
+    VD_SETTING_KIND_WORD,
+    VD_SETTING_KIND_LIST,
+    VD_SETTING_KIND_UINT,
+    VD_SETTING_KIND_BOOL,
 } vdSettingKind;
 
 typedef struct {
@@ -83,6 +146,8 @@ void vdTableFree(vdTable *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdTable, vdTableFree);
 
 const vdSettingInfo *vdSettingFind(const char *name);
+const vdSettingInfo *vdSettingGet(vdSetting setting);
+vdSetting vdSettingFromName(const char *name);
 const vdSettingInfo *vdSettingList(size_t *n);
 bool vdSettingValueValid(const vdSettingInfo *info, const char *value);
 

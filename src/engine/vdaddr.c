@@ -304,7 +304,7 @@ bool
 vdEngineAssignSpaprVIO(vdEngineCtx *ctx,
                        GError **error)
 {
-    bool pseries = vdEngineSettingIs(ctx, "pci.multiple-roots", "yes");
+    bool pseries = vdEngineSettingIs(ctx, VD_SETTING_PCI_MULTIPLE_ROOTS, "yes");
     vdDomainDef *def = ctx->def;
     g_autoptr(GHashTable) count = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     g_autoptr(GHashTable) next = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
@@ -479,12 +479,12 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
     size_t k;
     guint i;
 
-    if (vdEngineSettingIs(ctx, "virtio.transport", "mmio") ||
-        (vdEngineSettingIs(ctx, "virtio.mmio-if-present", "yes") && vdEngineHasVirtioMMIO(ctx))) {
+    if (vdEngineSettingIs(ctx, VD_SETTING_VIRTIO_TRANSPORT, "mmio") ||
+        (vdEngineSettingIs(ctx, VD_SETTING_VIRTIO_MMIO_IF_PRESENT, "yes") && vdEngineHasVirtioMMIO(ctx))) {
         vdEngineAssignVirtioMMIO(ctx);
         return true;
     }
-    if (!vdEngineSettingIs(ctx, "virtio.transport", "ccw"))
+    if (!vdEngineSettingIs(ctx, VD_SETTING_VIRTIO_TRANSPORT, "ccw"))
         return true;
 
     /* the device numbers taken in 0xfe.0, where new ones go; the search only moves up */

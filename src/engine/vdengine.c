@@ -15,64 +15,12 @@
 #include "engine/vdenginepriv.h"
 #include "util/vderror.h"
 
-/* ctx->family before the machine is known: nothing may be cached yet */
-#define VD_ENGINE_FAMILY_UNKNOWN ((const char *)&vdEngineSettingUInt)
-
-const char *
-vdEngineSetting(const vdEngineCtx *ctx,
-                const char *setting,
-                const char **origin)
-{
-    const vdRule *r;
-    gpointer cached;
-
-    /* the machine is fixed for the whole call: look each setting up once */
-    if (ctx->settings && ctx->family != VD_ENGINE_FAMILY_UNKNOWN &&
-        g_hash_table_lookup_extended(ctx->settings, setting, NULL, &cached)) {
-        r = cached;
-    } else {
-        r = vdTableLookup(ctx->table, setting, ctx->opts->generation, ctx->arch,
-                          ctx->family == VD_ENGINE_FAMILY_UNKNOWN ? NULL : ctx->family,
-                          ctx->machine);
-        if (ctx->settings && ctx->family != VD_ENGINE_FAMILY_UNKNOWN)
-            g_hash_table_insert(ctx->settings, (gpointer)setting, (gpointer)r);
-    }
-
-    /* every rule that decided something, filled or not, is part of the provenance */
-    if (r && ctx->def->rulesUsed)
-        g_hash_table_add(ctx->def->rulesUsed, r->id);
-    if (origin)
-        *origin = r ? r->id : NULL;
-    return r ? r->value : NULL;
-}
-
-
-bool
-vdEngineSettingIs(const vdEngineCtx *ctx,
-                  const char *setting,
-                  const char *value)
-{
-    return g_strcmp0(vdEngineSetting(ctx, setting, NULL), value) == 0;
-}
-
-
-unsigned int
-vdEngineSettingUInt(const vdEngineCtx *ctx,
-                    const char *setting,
-                    unsigned int dflt)
-{
-    const char *v = vdEngineSetting(ctx, setting, NULL);
-
-    return v ? (unsigned int)g_ascii_strtoull(v, NULL, 10) : dflt;
-}
-
-
 /* Fill @prop from @setting when the user left it out. */
 static void
 vdEngineFill(const vdEngineCtx *ctx,
              vdDevice *dev,
              vdProp prop,
-             const char *setting)
+             vdSetting setting)
 {
     const char *origin;
     const char *v;
@@ -115,54 +63,29 @@ vdEngineAddController(vdEngineCtx *ctx,
 }
 
 
+/* The machine type and arch the profile resolved, written where the definition
+ * left them out or named an alias; and the vCPU limit of that machine. */
 static bool
 vdEngineMachine(vdEngineCtx *ctx,
                 GError **error)
 {
     vdDomainDef *def = ctx->def;
-    const vdCapsArch *arch;
-    const vdCapsMachine *m;
-    const vdFamily *fam;
-    const char *origin = NULL;
-    const char *machine = def->machine;
+    const vdProfile *profile = ctx->profile;
 
-    if (!def->arch)
-        def->newArch = g_strdup("x86_64");
-    ctx->arch = def->arch ? def->arch : def->newArch;
-
-    if (!(arch = vdTableFindArch(ctx->table, ctx->arch))) {
+    if (profile->archDefaulted)
+        def->newArch = g_strdup(profile->arch);
+    if (profile->machineRule && def->rulesUsed)
+        g_hash_table_add(def->rulesUsed, profile->machineRule->id);
+    if (profile->machineOrigin) {
+        def->newMachine = g_strdup(profile->machine);
+        def->machineOrigin = profile->machineOrigin;
+    }
+    if (def->vcpus > profile->maxCpus) {
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                    _("No emulator found for arch '%1$s'"), ctx->arch);
+                    _("Maximum CPUs greater than specified machine type limit %1$u"),
+                    profile->maxCpus);
         return false;
     }
-
-    if (!machine) {
-        if (!(machine = vdEngineSetting(ctx, "machine.default", &origin))) {
-            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                        _("the table gives no default machine type for arch '%1$s'"), ctx->arch);
-            return false;
-        }
-    }
-    if (!(m = vdCapsArchFindMachine(arch, machine))) {
-        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                    _("Emulator '%1$s' does not support machine type '%2$s'"),
-                    arch->emulator, machine);
-        return false;
-    }
-    if (!g_str_equal(m->name, machine) || !def->machine) {
-        def->newMachine = g_strdup(m->name);
-        def->machineOrigin = origin ? origin : "libvirt.machine-canonical";
-    }
-    ctx->machine = m->name;
-
-    if (def->vcpus > m->maxCpus) {
-        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                    _("Maximum CPUs greater than specified machine type limit %1$u"), m->maxCpus);
-        return false;
-    }
-
-    fam = vdTableFindFamily(ctx->table, ctx->arch, ctx->machine);
-    ctx->family = fam ? fam->name : NULL;
     return true;
 }
 
@@ -336,7 +259,7 @@ vdEngineHasUSB(const vdEngineCtx *ctx)
 /* "mouse:ps2 keyboard:ps2": add each input the definition lacks. */
 static void
 vdEngineAddInputs(vdEngineCtx *ctx,
-                  const char *setting)
+                  vdSetting setting)
 {
     const char *origin;
     const char *list = vdEngineSetting(ctx, setting, &origin);
@@ -355,7 +278,7 @@ vdEngineAddInputs(vdEngineCtx *ctx,
         if (vdEngineHasInput(ctx, tb[0], tb[1]))
             continue;
         if (g_str_equal(tb[1], "usb") && !vdEngineHasUSB(ctx) &&
-            vdEngineSettingIs(ctx, "input.implicit-needs-usb", "yes"))
+            vdEngineSettingIs(ctx, VD_SETTING_INPUT_IMPLICIT_NEEDS_USB, "yes"))
             continue;
         /* a tablet already does what a USB mouse would */
         if (g_str_equal(tb[0], "mouse") && g_str_equal(tb[1], "usb") &&
@@ -517,11 +440,11 @@ vdEngineInputBuses(vdEngineCtx *ctx)
         if (vdDeviceGet(in, VD_PROP_BUS) || !type)
             continue;
         if (g_str_equal(type, "mouse") || g_str_equal(type, "keyboard"))
-            vdEngineFill(ctx, in, VD_PROP_BUS, "input.default-bus");
+            vdEngineFill(ctx, in, VD_PROP_BUS, VD_SETTING_INPUT_DEFAULT_BUS);
         else if (g_str_equal(type, "passthrough"))
             vdDeviceSet(in, VD_PROP_BUS, "virtio", "libvirt.input-bus");
         else if (g_str_equal(type, "tablet"))
-            vdEngineFill(ctx, in, VD_PROP_BUS, "input.tablet-bus");
+            vdEngineFill(ctx, in, VD_PROP_BUS, VD_SETTING_INPUT_TABLET_BUS);
     }
 }
 
@@ -537,19 +460,19 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
 
     /* implicit inputs are added before anything else */
     if (!def->ps2Off)
-        vdEngineAddInputs(ctx, "input.implicit");
+        vdEngineAddInputs(ctx, VD_SETTING_INPUT_IMPLICIT);
 
-    if ((v = vdEngineSetting(ctx, "usb.implicit", &origin)) && !g_str_equal(v, "none") &&
+    if ((v = vdEngineSetting(ctx, VD_SETTING_USB_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
         !vdDomainDefFindController(def, "usb", 0))
         vdEngineAddController(ctx, "usb", 0, v, origin);
 
-    if (vdEngineSettingIs(ctx, "sata.implicit", "yes") &&
+    if (vdEngineSettingIs(ctx, VD_SETTING_SATA_IMPLICIT, "yes") &&
         !vdDomainDefFindController(def, "sata", 0)) {
-        vdEngineSetting(ctx, "sata.implicit", &origin);
+        vdEngineSetting(ctx, VD_SETTING_SATA_IMPLICIT, &origin);
         vdEngineAddController(ctx, "sata", 0, NULL, origin);
     }
 
-    v = vdEngineSetting(ctx, "pci.root", &origin);
+    v = vdEngineSetting(ctx, VD_SETTING_PCI_ROOT, &origin);
     root = vdDomainDefFindController(def, "pci", 0);
     if (v && !g_str_equal(v, "none")) {
         if (!root) {
@@ -564,20 +487,20 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
         }
     }
 
-    if ((v = vdEngineSetting(ctx, "balloon.implicit", &origin)) && !g_str_equal(v, "none") &&
+    if ((v = vdEngineSetting(ctx, VD_SETTING_BALLOON_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
         vdDomainDefCount(def, VD_DEVICE_MEMBALLOON) == 0) {
         vdDevice *b = vdEngineNewDevice(VD_DEVICE_MEMBALLOON, origin);
 
         vdDeviceSet(b, VD_PROP_MODEL, v, origin);
-        if ((v = vdEngineSetting(ctx, "balloon.free-page-reporting", &origin)))
+        if ((v = vdEngineSetting(ctx, VD_SETTING_BALLOON_FREE_PAGE_REPORTING, &origin)))
             vdDeviceSet(b, VD_PROP_FREE_PAGE_REPORTING, v, origin);
         vdDomainDefAddDevice(def, b);
     }
 
     if (vdEngineHasGraphics(ctx))
-        vdEngineAddInputs(ctx, "input.implicit-graphics");
+        vdEngineAddInputs(ctx, VD_SETTING_INPUT_IMPLICIT_GRAPHICS);
 
-    if ((v = vdEngineSetting(ctx, "panic.implicit", &origin)) && !g_str_equal(v, "none")) {
+    if ((v = vdEngineSetting(ctx, VD_SETTING_PANIC_IMPLICIT, &origin)) && !g_str_equal(v, "none")) {
         guint i;
         bool found = false;
 
@@ -594,37 +517,37 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
         }
     }
 
-    if ((v = vdEngineSetting(ctx, "rng.implicit", &origin)) && !g_str_equal(v, "none") &&
+    if ((v = vdEngineSetting(ctx, VD_SETTING_RNG_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
         vdDomainDefCount(def, VD_DEVICE_RNG) == 0) {
         vdDevice *r = vdEngineNewDevice(VD_DEVICE_RNG, origin);
 
         vdDeviceSet(r, VD_PROP_MODEL, v, origin);
         vdDeviceSet(r, VD_PROP_BACKEND_MODEL, "random", origin);
-        if ((v = vdEngineSetting(ctx, "rng.backend", NULL)))
+        if ((v = vdEngineSetting(ctx, VD_SETTING_RNG_BACKEND, NULL)))
             vdDeviceSet(r, VD_PROP_BACKEND_PATH, v, origin);
         vdDomainDefAddDevice(def, r);
     }
 
     /* the audio backend follows the last VNC, SPICE or SDL display */
     if (vdDomainDefCount(def, VD_DEVICE_AUDIO) == 0) {
-        const char *setting = "audio.none";
+        vdSetting setting = VD_SETTING_AUDIO_NONE;
 
         if (vdEngineHasGraphics(ctx)) {
             guint g;
 
-            setting = NULL;
+            setting = VD_SETTING_LAST;
             for (g = 0; g < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); g++) {
                 const char *gt = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_GRAPHICS, g), VD_PROP_TYPE);
 
                 if (g_strcmp0(gt, "vnc") == 0)
-                    setting = "audio.vnc";
+                    setting = VD_SETTING_AUDIO_VNC;
                 else if (g_strcmp0(gt, "spice") == 0)
-                    setting = "audio.spice";
+                    setting = VD_SETTING_AUDIO_SPICE;
                 else if (g_strcmp0(gt, "sdl") == 0)
-                    setting = "audio.sdl";
+                    setting = VD_SETTING_AUDIO_SDL;
             }
         }
-        if (setting && (v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "-")) {
+        if ((v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "-")) {
             vdDevice *a = vdEngineNewDevice(VD_DEVICE_AUDIO, origin);
 
             vdDeviceSet(a, VD_PROP_ID, "1", origin);
@@ -705,18 +628,18 @@ vdEngineDiskDefaults(vdEngineCtx *ctx,
     }
     if (g_strcmp0(type, "file") == 0 || g_strcmp0(type, "block") == 0 ||
         g_strcmp0(type, "network") == 0 || g_strcmp0(type, "volume") == 0 || !type) {
-        vdEngineFill(ctx, disk, VD_PROP_DRIVER_NAME, "disk.driver-name");
+        vdEngineFill(ctx, disk, VD_PROP_DRIVER_NAME, VD_SETTING_DISK_DRIVER_NAME);
         /* a pool volume's format is the pool's business */
         if (g_strcmp0(type, "volume") != 0)
-            vdEngineFill(ctx, disk, VD_PROP_DRIVER_TYPE, "disk.driver-format");
+            vdEngineFill(ctx, disk, VD_PROP_DRIVER_TYPE, VD_SETTING_DISK_DRIVER_FORMAT);
     }
     if (g_str_equal(device, "cdrom") && !vdDeviceGet(disk, VD_PROP_READONLY))
         vdDeviceSet(disk, VD_PROP_READONLY, "yes", "libvirt.cdrom-readonly");
     if (vdDevicePropIs(disk, VD_PROP_BUS, "usb")) {
         if (g_str_equal(device, "cdrom") && ctx->opts->newDomain)
-            vdEngineFill(ctx, disk, VD_PROP_MODEL, "usb.cdrom-model");
+            vdEngineFill(ctx, disk, VD_PROP_MODEL, VD_SETTING_USB_CDROM_MODEL);
         else
-            vdEngineFill(ctx, disk, VD_PROP_MODEL, "usb.disk-model");
+            vdEngineFill(ctx, disk, VD_PROP_MODEL, VD_SETTING_USB_DISK_MODEL);
     }
     vdEngineDiskDriveAddress(disk);
 }
@@ -728,22 +651,23 @@ vdEngineVideoDefaults(vdEngineCtx *ctx,
                       bool primary)
 {
     const char *model;
-    char setting[64];
+    char name[64];
     const char *origin;
     const char *v;
 
-    vdEngineFill(ctx, video, VD_PROP_MODEL, "video.default");
+    vdEngineFill(ctx, video, VD_PROP_MODEL, VD_SETTING_VIDEO_DEFAULT);
     if (!(model = vdDeviceGet(video, VD_PROP_MODEL)) || g_str_equal(model, "none"))
         return;
 
-    g_snprintf(setting, sizeof(setting), "video.ram.%s", model);
-    vdEngineFill(ctx, video, VD_PROP_VIDEO_RAM, setting);
-    g_snprintf(setting, sizeof(setting), "video.vram.%s", model);
+    /* the memory sizes are settings per model: "video.vram.qxl" */
+    g_snprintf(name, sizeof(name), "video.ram.%s", model);
+    vdEngineFill(ctx, video, VD_PROP_VIDEO_RAM, vdSettingFromName(name));
+    g_snprintf(name, sizeof(name), "video.vram.%s", model);
     if (!vdDeviceGet(video, VD_PROP_VIDEO_VRAM) &&
-        (v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "0"))
+        (v = vdEngineSetting(ctx, vdSettingFromName(name), &origin)) && !g_str_equal(v, "0"))
         vdDeviceSet(video, VD_PROP_VIDEO_VRAM, v, origin);
-    g_snprintf(setting, sizeof(setting), "video.vgamem.%s", model);
-    vdEngineFill(ctx, video, VD_PROP_VIDEO_VGAMEM, setting);
+    g_snprintf(name, sizeof(name), "video.vgamem.%s", model);
+    vdEngineFill(ctx, video, VD_PROP_VIDEO_VGAMEM, vdSettingFromName(name));
     if (!vdDeviceGet(video, VD_PROP_VIDEO_HEADS))
         vdDeviceSet(video, VD_PROP_VIDEO_HEADS, "1", "libvirt.video-heads");
     if (primary && !vdDeviceGet(video, VD_PROP_VIDEO_PRIMARY))
@@ -880,7 +804,7 @@ vdEngineSerialDefaults(vdEngineCtx *ctx,
 
     if (!vdDeviceGet(serial, VD_PROP_TARGET_TYPE) ||
         vdDevicePropIs(serial, VD_PROP_TARGET_TYPE, "isa-serial")) {
-        if ((tt = vdEngineSetting(ctx, "serial.target-type", &origin)) &&
+        if ((tt = vdEngineSetting(ctx, VD_SETTING_SERIAL_TARGET_TYPE, &origin)) &&
             !vdDevicePropIs(serial, VD_PROP_TARGET_TYPE, tt))
             vdDeviceSet(serial, VD_PROP_TARGET_TYPE, tt, origin);
     }
@@ -890,8 +814,8 @@ vdEngineSerialDefaults(vdEngineCtx *ctx,
             vdDeviceSet(serial, VD_PROP_TARGET_MODEL, vdDeviceGet(serial, VD_PROP_TARGET_TYPE),
                         "libvirt.serial-model");
         else if (g_strcmp0(vdDeviceGet(serial, VD_PROP_TARGET_TYPE),
-                           vdEngineSetting(ctx, "serial.target-type", NULL)) == 0)
-            vdEngineFill(ctx, serial, VD_PROP_TARGET_MODEL, "serial.target-model");
+                           vdEngineSetting(ctx, VD_SETTING_SERIAL_TARGET_TYPE, NULL)) == 0)
+            vdEngineFill(ctx, serial, VD_PROP_TARGET_MODEL, VD_SETTING_SERIAL_TARGET_MODEL);
     }
 }
 
@@ -905,7 +829,7 @@ vdEngineConsoleCompat(vdEngineCtx *ctx)
     vdDomainDef *def = ctx->def;
     GPtrArray *consoles = def->devices[VD_DEVICE_CONSOLE];
     GPtrArray *serials = def->devices[VD_DEVICE_SERIAL];
-    const char *tt = vdEngineSetting(ctx, "console.target-type", NULL);
+    const char *tt = vdEngineSetting(ctx, VD_SETTING_CONSOLE_TARGET_TYPE, NULL);
     vdDevice *con0 = consoles->len ? g_ptr_array_index(consoles, 0) : NULL;
 
     if (con0 && !vdDeviceGet(con0, VD_PROP_TARGET_TYPE))
@@ -985,7 +909,7 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
             };
             size_t j;
 
-            vdEngineFill(ctx, c, VD_PROP_MODEL, "usb.default-model");
+            vdEngineFill(ctx, c, VD_PROP_MODEL, VD_SETTING_USB_DEFAULT_MODEL);
             for (j = 0; j < G_N_ELEMENTS(companions); j++) {
                 if (vdDevicePropIs(c, VD_PROP_MODEL, companions[j][0]) &&
                     !vdDeviceGet(c, VD_PROP_STARTPORT))
@@ -1009,7 +933,7 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
                 vdDeviceSet(net, VD_PROP_MODEL, "virtio", "libvirt.vhostuser-virtio");
             continue;
         }
-        vdEngineFill(ctx, net, VD_PROP_MODEL, "nic.default-model");
+        vdEngineFill(ctx, net, VD_PROP_MODEL, VD_SETTING_NIC_DEFAULT_MODEL);
     }
 
     /* what a running guest's XML carries and a stored definition does not */
@@ -1143,11 +1067,11 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++)
         vdEngineFill(ctx, vdDomainDefGet(def, VD_DEVICE_PANIC, i), VD_PROP_MODEL,
-                     "panic.default-model");
+                     VD_SETTING_PANIC_DEFAULT_MODEL);
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_TPM); i++)
         vdEngineFill(ctx, vdDomainDefGet(def, VD_DEVICE_TPM, i), VD_PROP_MODEL,
-                     "tpm.default-model");
+                     VD_SETTING_TPM_DEFAULT_MODEL);
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++)
         vdEngineSerialDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_SERIAL, i));
@@ -1239,7 +1163,7 @@ vdEngineImplicitControllers(vdEngineCtx *ctx,
 
         if (vdDevicePropIs(c, VD_PROP_TYPE, "scsi") &&
             (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "auto")))
-            vdEngineFill(ctx, c, VD_PROP_MODEL, "scsi.default-model");
+            vdEngineFill(ctx, c, VD_PROP_MODEL, VD_SETTING_SCSI_DEFAULT_MODEL);
     }
     return true;
 }
@@ -1254,7 +1178,7 @@ vdEngineImplicitVideo(vdEngineCtx *ctx)
     if (vdEngineHasGraphics(ctx) && vdDomainDefCount(def, VD_DEVICE_VIDEO) == 0) {
         const char *origin;
 
-        vdEngineSetting(ctx, "video.default", &origin);
+        vdEngineSetting(ctx, VD_SETTING_VIDEO_DEFAULT, &origin);
         vdDomainDefAddDevice(def, vdEngineNewDevice(VD_DEVICE_VIDEO, origin));
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_VIDEO); i++)
@@ -1353,7 +1277,7 @@ vdEngineValidate(vdEngineCtx *ctx,
                     _("At least one numa node has to be configured when enabling memory hotplug"));
         return false;
     }
-    if (def->vcpus > vdEngineSettingUInt(ctx, "vcpu.max-without-eim", G_MAXUINT)) {
+    if (def->vcpus > vdEngineSettingUInt(ctx, VD_SETTING_VCPU_MAX_WITHOUT_EIM, G_MAXUINT)) {
         bool eim = false;
 
         for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_IOMMU); i++)
@@ -1361,7 +1285,7 @@ vdEngineValidate(vdEngineCtx *ctx,
         if (!eim) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("more than %1$u vCPUs require extended interrupt mode enabled on the iommu device"),
-                        vdEngineSettingUInt(ctx, "vcpu.max-without-eim", 0));
+                        vdEngineSettingUInt(ctx, VD_SETTING_VCPU_MAX_WITHOUT_EIM, 0));
             return false;
         }
     }
@@ -1432,11 +1356,11 @@ vdEngineValidate(vdEngineCtx *ctx,
             return false;
         }
         if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") &&
-            !vdEngineSettingIs(ctx, "pci.chipset", "piix3")) {
+            !vdEngineSettingIs(ctx, VD_SETTING_PCI_CHIPSET, "piix3")) {
             if (!def->machine)
                 g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                             _("IDE controllers are unsupported for this QEMU binary or machine type: generation %1$u picks '%2$s' when no machine is given; give machine='pc' or use SATA disks"),
-                            ctx->opts->generation, ctx->machine);
+                            ctx->opts->generation, ctx->profile->machine);
             else
                 g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                             _("IDE controllers are unsupported for this QEMU binary or machine type"));
@@ -1451,7 +1375,7 @@ vdEngineValidate(vdEngineCtx *ctx,
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++) {
         vdDevice *p = vdDomainDefGet(def, VD_DEVICE_PANIC, i);
-        const char *models = vdEngineSetting(ctx, "panic.models", NULL);
+        const char *models = vdEngineSetting(ctx, VD_SETTING_PANIC_MODELS, NULL);
         const char *model = vdDeviceGet(p, VD_PROP_MODEL);
         g_auto(GStrv) list = g_strsplit(models ? models : "", " ", -1);
 
@@ -1476,20 +1400,15 @@ vdEngineApply(vdDomainDef *def,
               const vdEngineOptions *opts,
               GError **error)
 {
-    g_autoptr(GHashTable) settings = g_hash_table_new(g_str_hash, g_str_equal);
-    vdEngineCtx ctx = { .def = def, .table = table, .opts = opts, .settings = settings,
-                        .family = VD_ENGINE_FAMILY_UNKNOWN };
+    vdEngineCtx ctx = { .def = def, .opts = opts };
 
-    if (!vdTableFindGeneration(table, opts->generation)) {
-        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                    _("generation %1$u is not defined by the table"), opts->generation);
+    if (!(ctx.profile = vdProfileResolve(table, def->arch, def->machine, opts->generation, error)) ||
+        !vdEngineMachine(&ctx, error))
         return false;
-    }
-    if (!vdEngineMachine(&ctx, error))
-        return false;
-    if (vdEngineSettingIs(&ctx, "machine.refuse", "yes")) {
+    if (vdEngineSettingIs(&ctx, VD_SETTING_MACHINE_REFUSE, "yes")) {
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                    _("machine type '%1$s' is not supported by the defaults table"), ctx.machine);
+                    _("machine type '%1$s' is not supported by the defaults table"),
+                    ctx.profile->machine);
         return false;
     }
 

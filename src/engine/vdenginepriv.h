@@ -7,15 +7,12 @@
 #pragma once
 
 #include "engine/vdengine.h"
+#include "engine/vdprofile.h"
 
 typedef struct {
     vdDomainDef *def;
-    const vdTable *table;
+    const vdProfile *profile;
     const vdEngineOptions *opts;
-    const char *arch;
-    const char *machine;      /* canonical */
-    const char *family;       /* NULL when no family matches */
-    GHashTable *settings;     /* setting -> rule (or the table itself for "none"), per call */
 } vdEngineCtx;
 
 /* Device kinds in the order libvirt walks a definition's devices (CCW and zPCI
@@ -23,9 +20,39 @@ typedef struct {
 #define VD_ITERATE_KINDS 26
 extern const vdDeviceKind vdIterateOrder[VD_ITERATE_KINDS];
 
-const char *vdEngineSetting(const vdEngineCtx *ctx, const char *setting, const char **origin);
-bool vdEngineSettingIs(const vdEngineCtx *ctx, const char *setting, const char *value);
-unsigned int vdEngineSettingUInt(const vdEngineCtx *ctx, const char *setting, unsigned int dflt);
+/* A setting of the profile; every rule the engine consults is part of the
+ * definition's provenance (rulesUsed), whether it filled something or not. */
+static inline const char *
+vdEngineSetting(const vdEngineCtx *ctx,
+                vdSetting setting,
+                const char **origin)
+{
+    const vdRule *r = vdProfileRule(ctx->profile, setting);
+
+    if (r && ctx->def->rulesUsed)
+        g_hash_table_add(ctx->def->rulesUsed, r->id);
+    if (origin)
+        *origin = r ? r->id : NULL;
+    return r ? r->value : NULL;
+}
+
+static inline bool
+vdEngineSettingIs(const vdEngineCtx *ctx,
+                  vdSetting setting,
+                  const char *value)
+{
+    return g_strcmp0(vdEngineSetting(ctx, setting, NULL), value) == 0;
+}
+
+static inline unsigned int
+vdEngineSettingUInt(const vdEngineCtx *ctx,
+                    vdSetting setting,
+                    unsigned int dflt)
+{
+    const char *v = vdEngineSetting(ctx, setting, NULL);
+
+    return v ? (unsigned int)g_ascii_strtoull(v, NULL, 10) : dflt;
+}
 
 bool vdEngineAssignPCI(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignVirtioSerial(vdEngineCtx *ctx, GError **error);

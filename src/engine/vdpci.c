@@ -683,7 +683,7 @@ vdPCISetCreate(vdEngineCtx *ctx,
     set->buses = g_array_new(FALSE, TRUE, sizeof(vdPCIBus));
     g_array_set_size(set->buses, nbuses);
     set->dryRun = dryRun;
-    set->multipleRoots = vdEngineSettingIs(ctx, "pci.multiple-roots", "yes");
+    set->multipleRoots = vdEngineSettingIs(ctx, VD_SETTING_PCI_MULTIPLE_ROOTS, "yes");
     set->pcieToPciBridge = true;
 
     for (i = 0; i < conts->len; i++) {
@@ -931,7 +931,7 @@ vdPCIChipset(vdEngineCtx *ctx,
              GError **error)
 {
     const char *origin;
-    const char *chipset = vdEngineSetting(ctx, "pci.chipset", &origin);
+    const char *chipset = vdEngineSetting(ctx, VD_SETTING_PCI_CHIPSET, &origin);
 
     if (g_strcmp0(chipset, "piix3") == 0)
         return vdPCIChipsetPIIX3(ctx, set, origin, error);
@@ -1177,7 +1177,7 @@ vdPCIModelName(const vdEngineCtx *ctx,
     size_t i;
 
     if (g_str_equal(model, "pci-root"))
-        return vdEngineSetting(ctx, "pci.root-model-name", NULL);
+        return vdEngineSetting(ctx, VD_SETTING_PCI_ROOT_MODEL_NAME, NULL);
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
         if (g_str_equal(names[i][0], model))
             return names[i][1];
@@ -1243,7 +1243,7 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
             }
             s = g_strdup_printf("%d", lowest - 2);
             vdDeviceSet(c, VD_PROP_BUS_NR, s, VD_ORIGIN_ADDRESS);
-        } else if (g_str_equal(model, "pci-root") && vdEngineSettingIs(ctx, "pci.multiple-roots", "yes") &&
+        } else if (g_str_equal(model, "pci-root") && vdEngineSettingIs(ctx, VD_SETTING_PCI_MULTIPLE_ROOTS, "yes") &&
                    !vdDeviceGet(c, VD_PROP_TARGET_INDEX)) {
             int target = 0;
 
@@ -1358,7 +1358,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
             return false;
 
         /* keep a slot free on pci-root machines so a bridge can be added later */
-        if (vdPCIHasRoot(def, "pci-root") && vdEngineSettingIs(ctx, "pci.spare-bridge-slot", "yes") &&
+        if (vdPCIHasRoot(def, "pci-root") && vdEngineSettingIs(ctx, VD_SETTING_PCI_SPARE_BRIDGE_SLOT, "yes") &&
             !vdPCIAllBusesFull(set) &&
             !vdPCIReserveNextAddr(set, NULL, VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE, -1, error))
             return false;
@@ -1368,7 +1368,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
 
         /* a new definition whose PCI topology libvirt built keeps empty ports for hotplug */
         if (maxIdx <= 0 && set->buses->len > nbuses && vdPCIHasRoot(def, "pcie-root")) {
-            unsigned int spare = vdEngineSettingUInt(ctx, "pci.spare-root-ports", 1);
+            unsigned int spare = vdEngineSettingUInt(ctx, VD_SETTING_PCI_SPARE_ROOT_PORTS, 1);
 
             for (i = 0; i < spare; i++) {
                 if (!vdPCIReserveNextAddr(set, NULL, VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCIE_DEVICE,
@@ -1402,7 +1402,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
         g_clear_pointer(&set, vdPCISetFree);
     }
 
-    if (!vdEngineSettingIs(ctx, "pci.supported", "yes"))
+    if (!vdEngineSettingIs(ctx, VD_SETTING_PCI_SUPPORTED, "yes"))
         return true;
 
     if (!(set = vdPCISetCreate(ctx, nbuses, false, error)) ||
@@ -1410,7 +1410,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
         !vdPCIAssignSlots(ctx, set, error))
         return false;
     vdPCISetMulti(ctx);
-    if (vdEngineSettingIs(ctx, "pci.zpci", "yes"))
+    if (vdEngineSettingIs(ctx, VD_SETTING_PCI_ZPCI, "yes"))
         vdPCIAssignZpci(ctx);
     return vdPCIControllerOptions(ctx, error);
 }
