@@ -542,6 +542,37 @@ vdAddressCopy(vdAddress *dst,
 }
 
 
+/* Two addresses that say the same: usbPort is the one member compared by value. */
+bool
+vdAddressEqual(const vdAddress *a,
+               const vdAddress *b)
+{
+    vdAddress x = *a;
+    vdAddress y = *b;
+
+    if (g_strcmp0(a->usbPort, b->usbPort) != 0)
+        return false;
+    x.usbPort = y.usbPort = NULL;
+    return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+
+/* A copy of @dev that shares its XML node, which only vdDomainDefSync() of the
+ * view owning the node may write. */
+vdDevice *
+vdDeviceCopy(const vdDevice *dev)
+{
+    vdDevice *copy = g_new0(vdDevice, 1);
+    size_t p;
+
+    *copy = *dev;
+    for (p = 0; p < VD_PROP_LAST; p++)
+        copy->props[p] = g_strdup(dev->props[p]);
+    copy->addr.usbPort = g_strdup(dev->addr.usbPort);
+    return copy;
+}
+
+
 void
 vdDeviceFree(vdDevice *dev)
 {
@@ -1173,6 +1204,68 @@ vdDomainDefParseFlags(xmlDocPtr doc,
     }
     g_clear_pointer(&def->insertMax, g_hash_table_unref);
     return g_steal_pointer(&def);
+}
+
+
+/* The copy in @copy of the serial port or console @orig. */
+static const vdDevice *
+vdDomainDefFindCopy(const vdDomainDef *copy,
+                    const vdDevice *orig)
+{
+    GPtrArray *devs = copy->devices[orig->kind];
+    guint i;
+
+    for (i = 0; i < devs->len; i++) {
+        const vdDevice *d = g_ptr_array_index(devs, i);
+
+        if (d->source == orig)
+            return d;
+    }
+    return NULL;
+}
+
+
+/* A copy of the view for a planner to work on: the devices are copies that know
+ * their originals (vdDevice.source); the document stays @def's. */
+vdDomainDef *
+vdDomainDefCopy(const vdDomainDef *def)
+{
+    vdDomainDef *copy = g_new0(vdDomainDef, 1);
+    size_t k;
+    guint i;
+
+    *copy = *def;
+    copy->virtType = g_strdup(def->virtType);
+    copy->arch = g_strdup(def->arch);
+    copy->machine = g_strdup(def->machine);
+    copy->newMachine = g_strdup(def->newMachine);
+    copy->newArch = g_strdup(def->newArch);
+    copy->insertMax = NULL;
+    copy->rulesUsed = g_hash_table_new(g_str_hash, g_str_equal);
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        GPtrArray *src = def->devices[k];
+
+        copy->devices[k] = g_ptr_array_new_full(src->len + 4, (GDestroyNotify)vdDeviceFree);
+        for (i = 0; i < src->len; i++) {
+            const vdDevice *d = g_ptr_array_index(src, i);
+            vdDevice *dc = vdDeviceCopy(d);
+
+            dc->source = d;
+            g_ptr_array_add(copy->devices[k], dc);
+        }
+    }
+    /* a console that mirrors a serial port (or the reverse) points at the copy */
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        if (k != VD_DEVICE_SERIAL && k != VD_DEVICE_CONSOLE)
+            continue;
+        for (i = 0; i < copy->devices[k]->len; i++) {
+            vdDevice *d = g_ptr_array_index(copy->devices[k], i);
+
+            if (d->copyOf)
+                d->copyOf = vdDomainDefFindCopy(copy, d->copyOf);
+        }
+    }
+    return copy;
 }
 
 

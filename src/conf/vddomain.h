@@ -195,6 +195,9 @@ struct _vdDevice {
     /* a device the engine derives from another one (console <-> serial) starts as a
      * copy of that device's XML without its target, address and alias */
     const vdDevice *copyOf;
+    /* in a planner's copy of a view (vdDomainDefCopy): the device it copies, or
+     * NULL for a device the planner added */
+    const vdDevice *source;
     /* engine scratch space */
     unsigned int pciFlags;
     int diskIndex;                   /* vdDiskNameToIndex() of a disk's target, cached */
@@ -232,10 +235,12 @@ typedef enum {
 
 vdDomainDef *vdDomainDefParse(xmlDocPtr doc, GError **error);
 vdDomainDef *vdDomainDefParseFlags(xmlDocPtr doc, unsigned int flags, GError **error);
+vdDomainDef *vdDomainDefCopy(const vdDomainDef *def);
 void vdDomainDefFree(vdDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDomainDef, vdDomainDefFree);
 
 vdDevice *vdDeviceNew(vdDeviceKind kind);
+vdDevice *vdDeviceCopy(const vdDevice *dev);
 GHashTable *vdDomainDefKeys(const vdDomainDef *def);
 bool vdDeviceIsSupplied(const vdDevice *dev);
 void vdDeviceFree(vdDevice *dev);
@@ -258,4 +263,5 @@ bool vdDomainDefSync(vdDomainDef *def, GError **error);
 
 void vdAddressClear(vdAddress *addr);
 void vdAddressCopy(vdAddress *dst, const vdAddress *src);
+bool vdAddressEqual(const vdAddress *a, const vdAddress *b);
 int vdDiskNameToIndex(const char *name);

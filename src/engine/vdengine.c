@@ -1394,11 +1394,12 @@ vdEngineValidate(vdEngineCtx *ctx,
 }
 
 
-bool
-vdEngineApply(vdDomainDef *def,
-              const vdTable *table,
-              const vdEngineOptions *opts,
-              GError **error)
+/* The steps, on the planner's own copy of the view. */
+static bool
+vdEngineRun(vdDomainDef *def,
+            const vdTable *table,
+            const vdEngineOptions *opts,
+            GError **error)
 {
     vdEngineCtx ctx = { .def = def, .opts = opts };
 
@@ -1450,4 +1451,44 @@ vdEngineApply(vdDomainDef *def,
 
     vdEngineConsoleMirror(&ctx);
     return vdDomainDefCheckSize(def, error);
+}
+
+
+vdPlan *
+vdEnginePlan(const vdDomainDef *def,
+             const vdTable *table,
+             const vdEngineOptions *opts,
+             GError **error)
+{
+    g_autoptr(vdDomainDef) planned = vdDomainDefCopy(def);
+
+    if (!vdEngineRun(planned, table, opts, error))
+        return NULL;
+    return vdPlanNew(def, g_steal_pointer(&planned));
+}
+
+
+bool
+vdEngineApply(vdDomainDef *def,
+              const vdTable *table,
+              const vdEngineOptions *opts,
+              GError **error)
+{
+    g_autoptr(vdDomainDef) planned = vdDomainDefCopy(def);
+    g_autoptr(vdPlan) plan = NULL;
+    bool ok = vdEngineRun(planned, table, opts, error);
+
+    /* the rules consulted before a refusal explain it: they are provenance too */
+    if (def->rulesUsed) {
+        GHashTableIter it;
+        gpointer rule;
+
+        g_hash_table_iter_init(&it, planned->rulesUsed);
+        while (g_hash_table_iter_next(&it, &rule, NULL))
+            g_hash_table_add(def->rulesUsed, rule);
+    }
+    if (!ok)
+        return false;
+    plan = vdPlanNew(def, g_steal_pointer(&planned));
+    return vdPlanApply(plan, def, error);
 }

@@ -8,6 +8,7 @@
 
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
+#include "engine/vdplan.h"
 
 typedef struct {
     unsigned int generation;
@@ -16,6 +17,13 @@ typedef struct {
     bool newDomain;
 } vdEngineOptions;
 
+/* What the table would change in @def, which it leaves as it is. */
+vdPlan *vdEnginePlan(const vdDomainDef *def,
+                     const vdTable *table,
+                     const vdEngineOptions *opts,
+                     GError **error);
+
+/* vdEnginePlan() and vdPlanApply() in one. */
 bool vdEngineApply(vdDomainDef *def,
                    const vdTable *table,
                    const vdEngineOptions *opts,

@@ -1,0 +1,280 @@
+/*
+ * vdplan.c: what the engine would change in a definition, as typed edits
+ *
+ * The planner works on a copy of the view (vdDomainDefCopy) and never on the view
+ * itself; a plan lists, device by device in libvirt's order, what that copy has
+ * that the view has not, each edit with the rule behind it.  Applying a plan is
+ * the only way the engine changes a definition, and a definition that is already
+ * complete has an empty plan: a reload checks that and stops.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+
+#include "engine/vdplan.h"
+#include "util/vderror.h"
+
+VD_ENUM_IMPL(vdEditType, VD_EDIT_LAST,
+             "set-arch", "set-machine", "set-property", "set-address",
+             "remove-device", "add-device");
+
+struct _vdPlan {
+    const vdDomainDef *def;      /* the view planned for, which apply must be given */
+    vdDomainDef *planned;        /* the planner's copy, owned; edits point into it */
+    GArray *edits;               /* vdEdit */
+};
+
+
+void
+vdPlanFree(vdPlan *plan)
+{
+    if (!plan)
+        return;
+    vdDomainDefFree(plan->planned);
+    g_array_unref(plan->edits);
+    g_free(plan);
+}
+
+
+static void
+vdPlanAdd(vdPlan *plan,
+          vdEditType type,
+          const vdDevice *planned,
+          guint index,
+          vdProp prop,
+          const char *rule,
+          bool sameValue)
+{
+    vdEdit e = {
+        .type = type, .kind = planned ? planned->kind : VD_DEVICE_LAST, .index = index,
+        .prop = prop, .planned = planned, .rule = rule, .sameValue = sameValue,
+    };
+
+    g_array_append_val(plan->edits, e);
+}
+
+
+/* The edits that turn the parsed device @was into @now. */
+static void
+vdPlanDevice(vdPlan *plan,
+             const vdDevice *was,
+             const vdDevice *now,
+             guint index)
+{
+    size_t p;
+
+    for (p = 0; p < VD_PROP_LAST; p++) {
+        bool same = g_strcmp0(was->props[p], now->props[p]) == 0;
+
+        if (!same || was->propOrigin[p] != now->propOrigin[p])
+            vdPlanAdd(plan, VD_EDIT_SET_PROP, now, index, p, now->propOrigin[p], same);
+    }
+    if (was->addrChanged != now->addrChanged || was->addrOrigin != now->addrOrigin ||
+        !vdAddressEqual(&was->addr, &now->addr))
+        vdPlanAdd(plan, VD_EDIT_SET_ADDRESS, now, index, VD_PROP_LAST, now->addrOrigin,
+                  vdAddressEqual(&was->addr, &now->addr));
+    if (now->removed && !was->removed)
+        vdPlanAdd(plan, VD_EDIT_REMOVE_DEVICE, now, index, VD_PROP_LAST, NULL, false);
+}
+
+
+/* The plan that turns @def into @planned, a vdDomainDefCopy() of it that the
+ * planner completed; the plan owns @planned from now on. */
+vdPlan *
+vdPlanNew(const vdDomainDef *def,
+          vdDomainDef *planned)
+{
+    vdPlan *plan = g_new0(vdPlan, 1);
+    size_t k;
+    guint i;
+
+    plan->def = def;
+    plan->planned = planned;
+    plan->edits = g_array_new(FALSE, FALSE, sizeof(vdEdit));
+    if (g_strcmp0(def->newArch, planned->newArch) != 0)
+        vdPlanAdd(plan, VD_EDIT_SET_ARCH, NULL, 0, VD_PROP_LAST, "libvirt.default-arch", false);
+    if (g_strcmp0(def->newMachine, planned->newMachine) != 0 ||
+        def->machineOrigin != planned->machineOrigin)
+        vdPlanAdd(plan, VD_EDIT_SET_MACHINE, NULL, 0, VD_PROP_LAST, planned->machineOrigin,
+                  g_strcmp0(def->newMachine, planned->newMachine) == 0);
+
+    /* the devices the view has keep their order; new ones go in between, so the
+     * edits of the view's devices come first and the additions in ascending order */
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        GPtrArray *devs = planned->devices[k];
+        guint seen = 0;
+
+        for (i = 0; i < devs->len; i++) {
+            const vdDevice *d = g_ptr_array_index(devs, i);
+
+            if (d->source)
+                vdPlanDevice(plan, d->source, d, seen++);
+        }
+        for (i = 0; i < devs->len; i++) {
+            const vdDevice *d = g_ptr_array_index(devs, i);
+
+            if (!d->source)
+                vdPlanAdd(plan, VD_EDIT_ADD_DEVICE, d, i, VD_PROP_LAST, d->origin, false);
+        }
+    }
+    return plan;
+}
+
+
+guint
+vdPlanLength(const vdPlan *plan)
+{
+    return plan->edits->len;
+}
+
+
+const vdEdit *
+vdPlanGet(const vdPlan *plan,
+          guint i)
+{
+    return i < plan->edits->len ? &g_array_index(plan->edits, vdEdit, i) : NULL;
+}
+
+
+bool
+vdPlanIsEmpty(const vdPlan *plan,
+              unsigned int flags)
+{
+    guint i;
+
+    for (i = 0; i < plan->edits->len; i++) {
+        const vdEdit *e = &g_array_index(plan->edits, vdEdit, i);
+
+        if (!(flags & VD_PLAN_VALUES_ONLY) || !e->sameValue)
+            return false;
+    }
+    return true;
+}
+
+
+/* The value an edit writes, for messages: a property, the arch or the machine. */
+const char *
+vdPlanEditValue(const vdPlan *plan,
+                const vdEdit *edit)
+{
+    switch (edit->type) {
+    case VD_EDIT_SET_ARCH:
+        return plan->planned->newArch;
+    case VD_EDIT_SET_MACHINE:
+        return plan->planned->newMachine;
+    case VD_EDIT_SET_PROP:
+        return vdDeviceGet(edit->planned, edit->prop);
+    case VD_EDIT_SET_ADDRESS:
+    case VD_EDIT_REMOVE_DEVICE:
+    case VD_EDIT_ADD_DEVICE:
+    case VD_EDIT_LAST:
+        break;
+    }
+    return NULL;
+}
+
+
+static void
+vdPlanApplyEdit(const vdPlan *plan,
+                const vdEdit *e,
+                vdDomainDef *def)
+{
+    GPtrArray *devs = e->kind < VD_DEVICE_LAST ? def->devices[e->kind] : NULL;
+    vdDevice *dev = devs && e->type != VD_EDIT_ADD_DEVICE ? g_ptr_array_index(devs, e->index) : NULL;
+    vdDevice *added;
+
+    switch (e->type) {
+    case VD_EDIT_SET_ARCH:
+        g_free(def->newArch);
+        def->newArch = g_strdup(plan->planned->newArch);
+        break;
+    case VD_EDIT_SET_MACHINE:
+        g_free(def->newMachine);
+        def->newMachine = g_strdup(plan->planned->newMachine);
+        def->machineOrigin = plan->planned->machineOrigin;
+        break;
+    case VD_EDIT_SET_PROP:
+        g_free(dev->props[e->prop]);
+        dev->props[e->prop] = g_strdup(e->planned->props[e->prop]);
+        dev->propOrigin[e->prop] = e->planned->propOrigin[e->prop];
+        break;
+    case VD_EDIT_SET_ADDRESS:
+        vdAddressCopy(&dev->addr, &e->planned->addr);
+        dev->addrChanged = e->planned->addrChanged;
+        dev->addrOrigin = e->planned->addrOrigin;
+        break;
+    case VD_EDIT_REMOVE_DEVICE:
+        dev->removed = true;
+        break;
+    case VD_EDIT_ADD_DEVICE:
+        added = vdDeviceCopy(e->planned);
+        added->copyOf = NULL;
+        g_ptr_array_insert(devs, e->index, added);
+        break;
+    case VD_EDIT_LAST:
+        break;
+    }
+}
+
+
+/* A device derived from another (a console mirroring a serial port) points at it;
+ * once applied, the view's devices stand where the plan's copies stand. */
+static void
+vdPlanApplyCopyOf(const vdPlan *plan,
+                  vdDomainDef *def)
+{
+    size_t k;
+    guint i;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        GPtrArray *devs = plan->planned->devices[k];
+
+        for (i = 0; i < devs->len; i++) {
+            const vdDevice *p = g_ptr_array_index(devs, i);
+            vdDevice *d = g_ptr_array_index(def->devices[k], i);
+            guint at;
+
+            if (p->copyOf && g_ptr_array_find(plan->planned->devices[p->copyOf->kind], p->copyOf, &at))
+                d->copyOf = g_ptr_array_index(def->devices[p->copyOf->kind], at);
+        }
+    }
+}
+
+
+bool
+vdPlanApply(vdPlan *plan,
+            vdDomainDef *def,
+            GError **error)
+{
+    GHashTableIter it;
+    gpointer rule;
+    size_t k;
+    guint i;
+
+    if (def != plan->def) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
+                    _("a plan applies only to the definition it was made for"));
+        return false;
+    }
+    for (i = 0; i < plan->edits->len; i++)
+        vdPlanApplyEdit(plan, &g_array_index(plan->edits, vdEdit, i), def);
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        if (def->devices[k]->len != plan->planned->devices[k]->len) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
+                        _("applying the plan left %1$u %2$s devices where it planned %3$u"),
+                        def->devices[k]->len, vdDeviceKindTypeToString(k),
+                        plan->planned->devices[k]->len);
+            return false;
+        }
+    }
+    vdPlanApplyCopyOf(plan, def);
+    if (def->rulesUsed) {
+        g_hash_table_iter_init(&it, plan->planned->rulesUsed);
+        while (g_hash_table_iter_next(&it, &rule, NULL))
+            g_hash_table_add(def->rulesUsed, rule);
+    }
+    /* the plan describes the view as it was: applied, it describes nothing */
+    plan->def = NULL;
+    return true;
+}
