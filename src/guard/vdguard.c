@@ -201,6 +201,32 @@ vdGuardLibvirtAdds(const vdTable *table,
 }
 
 
+/* Whether the stamped generation @generation would change nothing in @doc that
+ * the guest sees: the plan for it, with no copy of the document. */
+static bool
+vdGuardPlanIsEmpty(const vdTable *table,
+                   xmlDocPtr doc,
+                   unsigned int generation,
+                   bool *empty,
+                   GError **error)
+{
+    g_autoptr(vdDomainDef) def = NULL;
+    g_autoptr(vdPlan) plan = NULL;
+    vdEngineOptions opts = { .generation = generation, .newDomain = false };
+    vdStamp stamp = { 0 };
+    bool ok;
+
+    if (!(def = vdGuardParse(doc, true, error)))
+        return false;
+    ok = vdStampRead(def, NULL, &stamp, error) &&
+         (plan = vdEnginePlan(def, table, &opts, error));
+    vdStampClear(&stamp);
+    if (ok)
+        *empty = vdPlanIsEmpty(plan, VD_PLAN_VALUES_ONLY);
+    return ok;
+}
+
+
 /* Run the stamped generation over a copy and report what would change. */
 static bool
 vdGuardVerify(const vdTable *table,
@@ -209,7 +235,7 @@ vdGuardVerify(const vdTable *table,
               vdGuardResult *res,
               GError **error)
 {
-    g_autoptr(xmlDoc) copy = xmlCopyDoc(doc, 1);
+    g_autoptr(xmlDoc) copy = NULL;
     g_autoptr(vdDomainDef) before = NULL;
     g_autoptr(vdDomainDef) after = NULL;
     g_autoptr(GPtrArray) abi = NULL;
@@ -219,6 +245,7 @@ vdGuardVerify(const vdTable *table,
     g_autofree char *added = NULL;
     g_autofree char *kinds = NULL;
     bool fill = false;
+    bool empty = false;
     unsigned int gen;
     guint i;
 
@@ -242,6 +269,17 @@ vdGuardVerify(const vdTable *table,
                     gen, table->current, vdGuardContextTypeToString(req->context));
         return false;
     }
+    /* what was stored complete plans nothing: that is the whole check at a
+     * reload; a definition that is not is completed on a copy and compared, to
+     * say what differs and whether the guest would see it */
+    if (!vdGuardPlanIsEmpty(table, doc, gen, &empty, error))
+        return false;
+    if (empty) {
+        if (!(req->flags & VD_GUARD_IN_PLACE))
+            res->doc = xmlCopyDoc(doc, 1);
+        return true;
+    }
+    copy = xmlCopyDoc(doc, 1);
     if (!vdGuardComplete(table, copy, NULL, gen, false, false, true, error))
         return false;
     /* an unstamped definition is generation 1 as it is: the stamp a completion
