@@ -1207,6 +1207,22 @@ vdDomainDefParseFlags(xmlDocPtr doc,
 }
 
 
+/* Note that the rules in @rules (ids) decided something about @def. */
+void
+vdDomainDefAddRules(vdDomainDef *def,
+                    GHashTable *rules)
+{
+    GHashTableIter it;
+    gpointer rule;
+
+    if (!def->rulesUsed || !rules)
+        return;
+    g_hash_table_iter_init(&it, rules);
+    while (g_hash_table_iter_next(&it, &rule, NULL))
+        g_hash_table_add(def->rulesUsed, rule);
+}
+
+
 /* The copy in @copy of the serial port or console @orig. */
 static const vdDevice *
 vdDomainDefFindCopy(const vdDomainDef *copy,

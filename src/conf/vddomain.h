@@ -236,6 +236,7 @@ typedef enum {
 vdDomainDef *vdDomainDefParse(xmlDocPtr doc, GError **error);
 vdDomainDef *vdDomainDefParseFlags(xmlDocPtr doc, unsigned int flags, GError **error);
 vdDomainDef *vdDomainDefCopy(const vdDomainDef *def);
+void vdDomainDefAddRules(vdDomainDef *def, GHashTable *rules);
 void vdDomainDefFree(vdDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDomainDef, vdDomainDefFree);
 

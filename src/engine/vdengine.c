@@ -1476,19 +1476,12 @@ vdEngineApply(vdDomainDef *def,
 {
     g_autoptr(vdDomainDef) planned = vdDomainDefCopy(def);
     g_autoptr(vdPlan) plan = NULL;
-    bool ok = vdEngineRun(planned, table, opts, error);
 
-    /* the rules consulted before a refusal explain it: they are provenance too */
-    if (def->rulesUsed) {
-        GHashTableIter it;
-        gpointer rule;
-
-        g_hash_table_iter_init(&it, planned->rulesUsed);
-        while (g_hash_table_iter_next(&it, &rule, NULL))
-            g_hash_table_add(def->rulesUsed, rule);
-    }
-    if (!ok)
+    if (!vdEngineRun(planned, table, opts, error)) {
+        /* the rules consulted before a refusal explain it: provenance too */
+        vdDomainDefAddRules(def, planned->rulesUsed);
         return false;
+    }
     plan = vdPlanNew(def, g_steal_pointer(&planned));
     return vdPlanApply(plan, def, error);
 }

@@ -247,8 +247,6 @@ vdPlanApply(vdPlan *plan,
             vdDomainDef *def,
             GError **error)
 {
-    GHashTableIter it;
-    gpointer rule;
     size_t k;
     guint i;
 
@@ -269,11 +267,7 @@ vdPlanApply(vdPlan *plan,
         }
     }
     vdPlanApplyCopyOf(plan, def);
-    if (def->rulesUsed) {
-        g_hash_table_iter_init(&it, plan->planned->rulesUsed);
-        while (g_hash_table_iter_next(&it, &rule, NULL))
-            g_hash_table_add(def->rulesUsed, rule);
-    }
+    vdDomainDefAddRules(def, plan->planned->rulesUsed);
     /* the plan describes the view as it was: applied, it describes nothing */
     plan->def = NULL;
     return true;
