@@ -19,6 +19,14 @@ VD_ENUM_IMPL(vdEditType, VD_EDIT_LAST,
              "set-arch", "set-machine", "set-property", "set-address",
              "remove-device", "add-device");
 
+/* A device of the plan's copy that derives from another: both by kind and position */
+typedef struct {
+    guint kind;
+    guint index;
+    guint toKind;
+    guint toIndex;
+} vdPlanLink;
+
 struct _vdPlan {
     const vdDomainDef *def;      /* the view planned for, which apply must be given */
     vdDomainDef *planned;        /* the planner's copy, owned; edits point into it */
@@ -175,42 +183,47 @@ vdPlanEditValue(const vdPlan *plan,
 }
 
 
+/* Apply one edit.  The plan is spent as it goes: values and added devices move from
+ * its copy into @def instead of being copied again. */
 static void
-vdPlanApplyEdit(const vdPlan *plan,
+vdPlanApplyEdit(vdPlan *plan,
                 const vdEdit *e,
                 vdDomainDef *def)
 {
     GPtrArray *devs = e->kind < VD_DEVICE_LAST ? def->devices[e->kind] : NULL;
     vdDevice *dev = devs && e->type != VD_EDIT_ADD_DEVICE ? g_ptr_array_index(devs, e->index) : NULL;
-    vdDevice *added;
+    vdDevice *planned = (vdDevice *)e->planned;
 
     switch (e->type) {
     case VD_EDIT_SET_ARCH:
         g_free(def->newArch);
-        def->newArch = g_strdup(plan->planned->newArch);
+        def->newArch = g_steal_pointer(&plan->planned->newArch);
         break;
     case VD_EDIT_SET_MACHINE:
         g_free(def->newMachine);
-        def->newMachine = g_strdup(plan->planned->newMachine);
+        def->newMachine = g_steal_pointer(&plan->planned->newMachine);
         def->machineOrigin = plan->planned->machineOrigin;
         break;
     case VD_EDIT_SET_PROP:
         g_free(dev->props[e->prop]);
-        dev->props[e->prop] = g_strdup(e->planned->props[e->prop]);
-        dev->propOrigin[e->prop] = e->planned->propOrigin[e->prop];
+        dev->props[e->prop] = g_steal_pointer(&planned->props[e->prop]);
+        dev->propOrigin[e->prop] = planned->propOrigin[e->prop];
         break;
     case VD_EDIT_SET_ADDRESS:
-        vdAddressCopy(&dev->addr, &e->planned->addr);
-        dev->addrChanged = e->planned->addrChanged;
-        dev->addrOrigin = e->planned->addrOrigin;
+        vdAddressClear(&dev->addr);
+        dev->addr = planned->addr;
+        planned->addr.usbPort = NULL;
+        dev->addrChanged = planned->addrChanged;
+        dev->addrOrigin = planned->addrOrigin;
         break;
     case VD_EDIT_REMOVE_DEVICE:
         dev->removed = true;
         break;
     case VD_EDIT_ADD_DEVICE:
-        added = vdDeviceCopy(e->planned);
-        added->copyOf = NULL;
-        g_ptr_array_insert(devs, e->index, added);
+        /* the copy's array keeps a NULL where the device stood */
+        plan->planned->devices[e->kind]->pdata[e->index] = NULL;
+        planned->copyOf = NULL;
+        g_ptr_array_insert(devs, e->index, planned);
         break;
     case VD_EDIT_LAST:
         break;
@@ -218,12 +231,13 @@ vdPlanApplyEdit(const vdPlan *plan,
 }
 
 
-/* A device derived from another (a console mirroring a serial port) points at it;
- * once applied, the view's devices stand where the plan's copies stand. */
-static void
-vdPlanApplyCopyOf(const vdPlan *plan,
-                  vdDomainDef *def)
+/* Where the devices of the plan's copy that derive from another (a console mirroring
+ * a serial port) find it: kind and position, which are the same in @def once the
+ * plan is applied.  Read before applying, which empties the copy. */
+static GArray *
+vdPlanCopyOfPositions(const vdPlan *plan)
 {
+    GArray *links = g_array_new(FALSE, FALSE, sizeof(vdPlanLink));
     size_t k;
     guint i;
 
@@ -232,13 +246,16 @@ vdPlanApplyCopyOf(const vdPlan *plan,
 
         for (i = 0; i < devs->len; i++) {
             const vdDevice *p = g_ptr_array_index(devs, i);
-            vdDevice *d = g_ptr_array_index(def->devices[k], i);
             guint at;
 
-            if (p->copyOf && g_ptr_array_find(plan->planned->devices[p->copyOf->kind], p->copyOf, &at))
-                d->copyOf = g_ptr_array_index(def->devices[p->copyOf->kind], at);
+            if (p->copyOf && g_ptr_array_find(plan->planned->devices[p->copyOf->kind], p->copyOf, &at)) {
+                vdPlanLink link = { k, i, p->copyOf->kind, at };
+
+                g_array_append_val(links, link);
+            }
         }
     }
+    return links;
 }
 
 
@@ -247,6 +264,7 @@ vdPlanApply(vdPlan *plan,
             vdDomainDef *def,
             GError **error)
 {
+    g_autoptr(GArray) links = NULL;
     size_t k;
     guint i;
 
@@ -255,6 +273,7 @@ vdPlanApply(vdPlan *plan,
                     _("a plan applies only to the definition it was made for"));
         return false;
     }
+    links = vdPlanCopyOfPositions(plan);
     for (i = 0; i < plan->edits->len; i++)
         vdPlanApplyEdit(plan, &g_array_index(plan->edits, vdEdit, i), def);
     for (k = 0; k < VD_DEVICE_LAST; k++) {
@@ -266,9 +285,15 @@ vdPlanApply(vdPlan *plan,
             return false;
         }
     }
-    vdPlanApplyCopyOf(plan, def);
+    for (i = 0; i < links->len; i++) {
+        const vdPlanLink *link = &g_array_index(links, vdPlanLink, i);
+        vdDevice *d = g_ptr_array_index(def->devices[link->kind], link->index);
+
+        d->copyOf = g_ptr_array_index(def->devices[link->toKind], link->toIndex);
+    }
     vdDomainDefAddRules(def, plan->planned->rulesUsed);
-    /* the plan describes the view as it was: applied, it describes nothing */
+    /* the plan described the view as it was, and gave it its values */
     plan->def = NULL;
+    g_array_set_size(plan->edits, 0);
     return true;
 }

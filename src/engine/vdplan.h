@@ -51,4 +51,6 @@ const vdEdit *vdPlanGet(const vdPlan *plan, guint i);
 bool vdPlanIsEmpty(const vdPlan *plan, unsigned int flags);
 const char *vdPlanEditValue(const vdPlan *plan, const vdEdit *edit);
 
+/* Apply @plan to the view it was made for.  This spends the plan: its values move
+ * into @def, and it lists no edits afterwards. */
 bool vdPlanApply(vdPlan *plan, vdDomainDef *def, GError **error);
