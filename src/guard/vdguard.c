@@ -58,17 +58,28 @@ vdGuardParse(xmlDocPtr doc,
 }
 
 
+typedef enum {
+    /* a definition being created or changed: new defaults may be filled in, and the
+     * claims of its stamp are checked (libvirt's ABI_UPDATE) */
+    VD_GUARD_COMPLETE_NEW = 1 << 0,
+    /* take back what the stamp says the engine supplied first (an upgrade) */
+    VD_GUARD_COMPLETE_STRIP = 1 << 1,
+    /* keep the document's device order: it was completed before */
+    VD_GUARD_COMPLETE_KEEP_ORDER = 1 << 2,
+} vdGuardCompleteFlags;
+
 /* Complete @doc (in place) under @generation and stamp it. */
 static bool
 vdGuardComplete(const vdTable *table,
                 xmlDocPtr doc,
                 xmlDocPtr stampFrom,
                 unsigned int generation,
-                bool newDomain,
-                bool strip,
-                bool keepOrder,
+                unsigned int flags,
                 GError **error)
 {
+    bool newDomain = flags & VD_GUARD_COMPLETE_NEW;
+    bool strip = flags & VD_GUARD_COMPLETE_STRIP;
+    bool keepOrder = flags & VD_GUARD_COMPLETE_KEEP_ORDER;
     g_autoptr(vdDomainDef) def = NULL;
     vdEngineOptions opts = { .generation = generation, .newDomain = newDomain };
     vdStamp stamp = { 0 };
@@ -191,7 +202,7 @@ vdGuardLibvirtAdds(const vdTable *table,
     copy1 = xmlCopyDoc(doc, 1);
     if (stamped)
         vdGuardDropStamp(copy1);
-    if (!vdGuardComplete(table, copy1, NULL, 1, false, false, true, error) ||
+    if (!vdGuardComplete(table, copy1, NULL, 1, VD_GUARD_COMPLETE_KEEP_ORDER, error) ||
         !(after1 = vdGuardParse(copy1, true, error)))
         return false;
     abi = vdAbiCompare(after1, after);
@@ -280,7 +291,7 @@ vdGuardVerify(const vdTable *table,
         return true;
     }
     copy = xmlCopyDoc(doc, 1);
-    if (!vdGuardComplete(table, copy, NULL, gen, false, false, true, error))
+    if (!vdGuardComplete(table, copy, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, error))
         return false;
     /* an unstamped definition is generation 1 as it is: the stamp a completion
      * writes is no difference */
@@ -335,7 +346,7 @@ vdGuardVerify(const vdTable *table,
 
     if (fill && (req->flags & VD_GUARD_FILL)) {
         /* the same completion again, on the document itself */
-        if (!vdGuardComplete(table, doc, NULL, gen, false, false, true, error))
+        if (!vdGuardComplete(table, doc, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, error))
             return false;
         if (!stamped)
             vdGuardDropStamp(doc);
@@ -392,7 +403,7 @@ vdGuardApply(const vdTable *table,
         if (!vdGuardCheckGeneration(table, gen, error))
             return false;
         work = vdGuardWorkCopy(doc, req);
-        if (!vdGuardComplete(table, work ? work : doc, NULL, gen, true, false, false, error))
+        if (!vdGuardComplete(table, work ? work : doc, NULL, gen, VD_GUARD_COMPLETE_NEW, error))
             return false;
         break;
 
@@ -419,7 +430,7 @@ vdGuardApply(const vdTable *table,
         work = vdGuardWorkCopy(doc, req);
         /* the stored stamp still says what the engine supplied */
         if (!vdGuardComplete(table, work ? work : doc, editPresent ? NULL : req->stored, gen,
-                             true, false, false, error))
+                             VD_GUARD_COMPLETE_NEW, error))
             return false;
         break;
     }
@@ -445,7 +456,8 @@ vdGuardApply(const vdTable *table,
         if (gen > stamped &&
             !vdGuardComplete(table, work ? work : doc,
                              req->stored && !docStamped ? req->stored : NULL,
-                             gen, true, true, true, error))
+                             gen, VD_GUARD_COMPLETE_NEW | VD_GUARD_COMPLETE_STRIP |
+                             VD_GUARD_COMPLETE_KEEP_ORDER, error))
             return false;
         break;
     }
