@@ -8,9 +8,10 @@
  * XML parse and no RelaxNG validation.
  *
  * Every serialised field of every table structure is listed once, in the field
- * descriptions below: the GVariant type, the writer, the reader and the comparison
- * used by the tests all follow from them.  A new field of vdRule is one line in
- * vdRuleFields (and its free in vdRuleFree).
+ * descriptions below: the layout string stored in the blob, the writer, the reader and
+ * the comparison used by the tests all follow from them.  A new field of vdRule is one
+ * line in vdRuleFields (besides reading it from XML in vdtable.c and freeing it in
+ * vdRuleFree); a blob of the old layout is then refused, never misread.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
