@@ -2,8 +2,10 @@
  * vdtable.c: the defaults table, loaded from data files and validated
  *
  * The table is data: the XML files in src/defaults, validated against
- * docs/schemas/defaults.rng, compiled into the library as a GResource.  This file
- * only loads, checks and answers look-ups; it knows nothing about devices.
+ * docs/schemas/defaults.rng.  This file loads and checks them, and answers look-ups; it
+ * knows nothing about devices.  The built-in table is loaded from XML only at build
+ * time, by vdtablecompile; programs read its compiled form (vdtableblob.c), embedded
+ * as a GResource with the schema that still checks other tables (vdTableLoadFiles).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "defaults/vdtable.h"
+#include "defaults/vdtablepriv.h"
 #include "util/vderror.h"
 #include "util/vdxml.h"
 
@@ -116,7 +119,7 @@ vdSettingList(size_t *n)
 }
 
 
-static void
+void
 vdRuleFree(vdRule *rule)
 {
     if (!rule)
@@ -134,7 +137,7 @@ vdRuleFree(vdRule *rule)
 }
 
 
-static void
+void
 vdFamilyFree(vdFamily *fam)
 {
     if (!fam)
@@ -146,7 +149,7 @@ vdFamilyFree(vdFamily *fam)
 }
 
 
-static void
+void
 vdGenerationFree(vdGeneration *gen)
 {
     if (!gen)
@@ -156,7 +159,7 @@ vdGenerationFree(vdGeneration *gen)
 }
 
 
-static void
+void
 vdCapsMachineFree(vdCapsMachine *m)
 {
     if (!m)
@@ -167,7 +170,7 @@ vdCapsMachineFree(vdCapsMachine *m)
 }
 
 
-static void
+void
 vdCapsArchFree(vdCapsArch *a)
 {
     if (!a)
@@ -184,20 +187,21 @@ vdTableFree(vdTable *table)
 {
     if (!table)
         return;
-    g_ptr_array_unref(table->rules);
-    g_ptr_array_unref(table->families);
-    g_ptr_array_unref(table->generations);
-    g_ptr_array_unref(table->arches);
-    if (table->bySetting)
-        g_hash_table_unref(table->bySetting);
-    if (table->profiles)
-        g_hash_table_unref(table->profiles);
+    /* a compiled table that failed half-way has some arrays still NULL */
+    g_clear_pointer(&table->rules, g_ptr_array_unref);
+    g_clear_pointer(&table->families, g_ptr_array_unref);
+    g_clear_pointer(&table->generations, g_ptr_array_unref);
+    g_clear_pointer(&table->arches, g_ptr_array_unref);
+    g_clear_pointer(&table->bySetting, g_hash_table_unref);
+    g_clear_pointer(&table->profiles, g_hash_table_unref);
     g_mutex_clear(&table->profilesLock);
+    if (table->storageFree)
+        table->storageFree(table->storage);
     g_free(table);
 }
 
 
-static vdTable *
+vdTable *
 vdTableNew(void)
 {
     vdTable *table = g_new0(vdTable, 1);
@@ -558,7 +562,9 @@ vdTableLoadCapsFile(vdTable *table,
 
     if (!(doc = vdXMLParseFile(path, "capabilities", error)))
         return false;
-    g_ptr_array_set_size(table->arches, 0);
+    /* a new array: the old one may borrow its entries from the compiled table */
+    g_ptr_array_unref(table->arches);
+    table->arches = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsArchFree);
     /* profiles resolved against the old capabilities no longer hold */
     if (table->profiles)
         g_hash_table_remove_all(table->profiles);
@@ -577,7 +583,7 @@ vdGenerationCmp(gconstpointer a,
 }
 
 
-static bool
+bool
 vdTableFinish(vdTable *table,
               GError **error)
 {
@@ -614,42 +620,47 @@ vdTableFinish(vdTable *table,
 }
 
 
+/* The built-in table as its XML source gives it: the files of src/defaults in @dir, named
+ * in messages and in vdRule.file by their bare names, with the QEMU 7.2 profile of
+ * @dir/caps.  Only vdtablecompile, which turns it into the compiled table, and the test
+ * that compares the two read the XML. */
 vdTable *
-vdTableLoadDefault(GError **error)
+vdTableLoadSource(const char *dir,
+                  GError **error)
 {
     g_autoptr(vdTable) table = vdTableNew();
-    g_autoptr(GBytes) caps = NULL;
+    g_autofree char *capsPath = g_build_filename(dir, "caps", "qemu-7.2.xml", NULL);
     g_autoptr(xmlDoc) capsDoc = NULL;
     size_t i;
 
     for (i = 0; vdTableFiles[i]; i++) {
-        g_autofree char *path = g_strconcat(VD_RESOURCE_PREFIX "table/", vdTableFiles[i], NULL);
-        g_autoptr(GBytes) data = NULL;
+        g_autofree char *path = g_build_filename(dir, vdTableFiles[i], NULL);
         g_autoptr(xmlDoc) doc = NULL;
-        const char *buf;
-        gsize len;
 
-        if (!(data = g_resources_lookup_data(path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL)))
-            continue;
-        buf = g_bytes_get_data(data, &len);
-        if (!(doc = vdXMLParse(buf, len, vdTableFiles[i], "defaults", error)) ||
+        if (!(doc = vdXMLParseFile(path, "defaults", error)) ||
             !vdTableLoadDoc(table, doc, vdTableFiles[i], error))
             return NULL;
     }
-    if (!(caps = g_resources_lookup_data(VD_RESOURCE_PREFIX "caps/qemu-7.2.xml",
-                                         G_RESOURCE_LOOKUP_FLAGS_NONE, error)))
+    if (!(capsDoc = vdXMLParseFile(capsPath, "capabilities", error)) ||
+        !vdTableLoadCaps(table, capsDoc, error))
         return NULL;
-    {
-        gsize len;
-        const char *buf = g_bytes_get_data(caps, &len);
-
-        if (!(capsDoc = vdXMLParse(buf, len, "qemu-7.2.xml", "capabilities", error)) ||
-            !vdTableLoadCaps(table, capsDoc, error))
-            return NULL;
-    }
     if (!vdTableFinish(table, error))
         return NULL;
     return g_steal_pointer(&table);
+}
+
+
+/* The built-in table, from its compiled form (vdtableblob.c): the XML was parsed and
+ * validated when the program was built. */
+vdTable *
+vdTableLoadDefault(GError **error)
+{
+    g_autoptr(GBytes) blob = NULL;
+
+    if (!(blob = g_resources_lookup_data(VD_RESOURCE_PREFIX "table/compiled.gvariant",
+                                         G_RESOURCE_LOOKUP_FLAGS_NONE, error)))
+        return NULL;
+    return vdTableDeserialize(blob, error);
 }
 
 

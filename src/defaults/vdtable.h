@@ -60,6 +60,10 @@ struct _vdTable {
     GPtrArray *arches;       /* vdCapsArch *: the emulator capability profile */
     unsigned int current;    /* the generation new definitions get */
     GHashTable *bySetting;   /* setting -> GPtrArray of vdRule *, built at load */
+    /* A table read from its compiled form (vdtableblob.c) borrows its strings and
+     * records from one block, freed with the table; NULL for a table read from XML. */
+    gpointer storage;
+    GDestroyNotify storageFree;
     /* resolved profiles (src/engine/vdprofile.c), shared by the definitions of one
      * arch, machine and generation; the table only owns and locks them */
     GMutex profilesLock;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <gmodule.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -58,6 +59,66 @@ vdStoreValidName(const char *name,
 }
 
 
+#ifdef WITH_LIBVIRT
+/* Where the libvirt backend module is: $VIRT_DEFAULTS_MODULE_DIR when set; the build
+ * tree when the running program is one of the build tree's (so that tests never load an
+ * installed module); else where it is installed. */
+static char *
+vdStoreModuleDir(void)
+{
+    const char *env = g_getenv(VD_STORE_MODULE_DIR_ENV);
+    g_autofree char *exe = NULL;
+
+    if (env && *env)
+        return g_strdup(env);
+    exe = g_file_read_link("/proc/self/exe", NULL);
+    if (exe && g_str_has_prefix(exe, VD_BUILD_ROOT "/"))
+        return g_strdup(VD_BUILD_MODULE_DIR);
+    return g_strdup(VD_MODULE_DIR);
+}
+
+
+/* The libvirt backend lives in a module so that only the processes that connect to
+ * libvirt load libvirt.so: not every virt-defaults run, and not the daemon that links
+ * libvirt-defaults.so.  It is loaded once and never unloaded (libvirt keeps threads
+ * and handlers). */
+static const vdStoreDriver *
+vdStoreLoadLibvirt(const char *uri,
+                   GError **error)
+{
+    static GMutex lock;
+    static const vdStoreDriver *driver;
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    g_autofree char *dir = NULL;
+    g_autofree char *path = NULL;
+    const vdStoreDriver *(*entry)(const char *version) = NULL;
+    GModule *module;
+
+    if (driver)
+        return driver;
+    dir = vdStoreModuleDir();
+    path = g_build_filename(dir, VD_STORE_MODULE_NAME "." G_MODULE_SUFFIX, NULL);
+    if (!(module = g_module_open(path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("'%1$s' needs the libvirt backend, which cannot be loaded (set %2$s to the directory of %3$s): %4$s"),
+                    uri, VD_STORE_MODULE_DIR_ENV, VD_STORE_MODULE_NAME "." G_MODULE_SUFFIX,
+                    g_module_error());
+        return NULL;
+    }
+    if (!g_module_symbol(module, VD_STORE_MODULE_ENTRY, (gpointer *)&entry) ||
+        !(driver = entry(PACKAGE_VERSION))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("'%1$s' is not the libvirt backend of libvirt-defaults %2$s"),
+                    path, PACKAGE_VERSION);
+        g_module_close(module);
+        return NULL;
+    }
+    g_module_make_resident(module);
+    return driver;
+}
+#endif
+
+
 vdStore *
 vdStoreOpen(const char *uri,
             GError **error)
@@ -71,7 +132,8 @@ vdStoreOpen(const char *uri,
         store->driver = &vdStoreDirDriver;
     } else {
 #ifdef WITH_LIBVIRT
-        store->driver = &vdStoreLibvirtDriver;
+        if (!(store->driver = vdStoreLoadLibvirt(uri, error)))
+            return NULL;
 #else
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("'%1$s' needs the libvirt backend, which this build does not have"), uri);

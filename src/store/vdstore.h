@@ -55,6 +55,10 @@ bool vdStoreLock(vdStore *store, GError **error);
 void vdStoreUnlock(vdStore *store);
 
 extern const vdStoreDriver vdStoreDirDriver;
-#ifdef WITH_LIBVIRT
-extern const vdStoreDriver vdStoreLibvirtDriver;
-#endif
+
+/* The libvirt backend is a module, vdstore-libvirt.so (vdstorelibvirt.c), loaded by
+ * vdStoreOpen() for a URI other than dir://.  Its one exported function returns its
+ * driver, or NULL when @version is not the version it was built for. */
+#define VD_STORE_MODULE_NAME "vdstore-libvirt"
+#define VD_STORE_MODULE_ENTRY "vdStoreLibvirtModuleDriver"
+#define VD_STORE_MODULE_DIR_ENV "VIRT_DEFAULTS_MODULE_DIR"

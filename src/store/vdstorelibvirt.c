@@ -4,10 +4,16 @@
  * The engine completes a definition and libvirt defines it with
  * virDomainDefineXMLFlags; libvirt's own defaults then find nothing left to add.
  *
+ * Built as a module (vdstore-libvirt.so) that vdStoreOpen() loads for a libvirt URI,
+ * so that only what connects to libvirt loads libvirt.so.  It exports one function,
+ * vdStoreLibvirtModuleDriver; everything else, its own copy of vdErrorQuark included,
+ * stays hidden.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <glib/gi18n-lib.h>
+#include <gmodule.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -167,7 +173,7 @@ vdStoreLibvirtRemove(vdStore *store,
 }
 
 
-const vdStoreDriver vdStoreLibvirtDriver = {
+static const vdStoreDriver vdStoreLibvirtDriver = {
     .scheme = "libvirt",
     .open = vdStoreLibvirtOpen,
     .close = vdStoreLibvirtClose,
@@ -176,3 +182,16 @@ const vdStoreDriver vdStoreLibvirtDriver = {
     .list = vdStoreLibvirtList,
     .remove = vdStoreLibvirtRemove,
 };
+
+
+G_MODULE_EXPORT const vdStoreDriver *vdStoreLibvirtModuleDriver(const char *version);
+
+/* The driver, if the program loading the module is the version it was built with: the
+ * vdStoreDriver and vdStore structures are not a stable interface. */
+G_MODULE_EXPORT const vdStoreDriver *
+vdStoreLibvirtModuleDriver(const char *version)
+{
+    if (g_strcmp0(version, PACKAGE_VERSION) != 0)
+        return NULL;
+    return &vdStoreLibvirtDriver;
+}
