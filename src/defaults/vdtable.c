@@ -81,6 +81,15 @@ static const vdSettingInfo vdSettings[VD_SETTING_LAST] = {
     [VD_SETTING_VIDEO_VGAMEM_QXL] = { "video.vgamem.qxl", VD_SETTING_KIND_UINT, N_("VGA memory of a QXL card, KiB") },
     [VD_SETTING_VIDEO_VRAM_BOCHS] = { "video.vram.bochs", VD_SETTING_KIND_UINT, N_("video memory of a bochs card, KiB") },
     [VD_SETTING_VIDEO_VRAM_VIRTIO] = { "video.vram.virtio", VD_SETTING_KIND_UINT, N_("video memory of a virtio card, KiB (0 = none written)") },
+    [VD_SETTING_FEATURES_PS2] = { "features.ps2", VD_SETTING_KIND_BOOL, N_("the <features><ps2> element is known (no = refused)") },
+    [VD_SETTING_MEMORY_HOTPLUG_NEEDS_NUMA] = { "memory.hotplug-needs-numa", VD_SETTING_KIND_BOOL, N_("memory hotplug (<maxMemory>) is refused without a NUMA node") },
+    [VD_SETTING_SHMEM_REFUSED_MODELS] = { "shmem.refused-models", VD_SETTING_KIND_LIST, N_("shmem models refused (a <shmem> without a model is ivshmem)") },
+    [VD_SETTING_WATCHDOG_REFUSED_MODELS] = { "watchdog.refused-models", VD_SETTING_KIND_LIST, N_("watchdog models refused") },
+    [VD_SETTING_VIDEO_PRIMARY_ONLY_MODELS] = { "video.primary-only-models", VD_SETTING_KIND_LIST, N_("video models refused anywhere but as the primary video device") },
+    [VD_SETTING_NIC_USB_NET_NEEDS_ADDRESS] = { "nic.usb-net-needs-address", VD_SETTING_KIND_BOOL, N_("a usb-net interface is refused without an explicit USB address") },
+    [VD_SETTING_USB_XHCI_MAX_PORTS] = { "usb.xhci-max-ports", VD_SETTING_KIND_UINT, N_("most ports an XHCI controller may be given") },
+    [VD_SETTING_IDE_MAX_CONTROLLERS] = { "ide.max-controllers", VD_SETTING_KIND_UINT, N_("most IDE controllers a definition may have") },
+    [VD_SETTING_SCSI_MAX_BUSES] = { "scsi.max-buses", VD_SETTING_KIND_UINT, N_("buses a SCSI controller has for drive addresses") },
 };
 
 const vdSettingInfo *

@@ -54,6 +54,9 @@ vdEngineSettingUInt(const vdEngineCtx *ctx,
     return v ? (unsigned int)g_ascii_strtoull(v, NULL, 10) : dflt;
 }
 
+bool vdEngineUSBDisabled(const vdEngineCtx *ctx);
+bool vdEngineValidate(const vdEngineCtx *ctx, GError **error);
+
 bool vdEngineAssignPCI(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignVirtioSerial(vdEngineCtx *ctx, GError **error);
 bool vdEngineAssignSpaprVIO(vdEngineCtx *ctx, GError **error);
