@@ -894,8 +894,9 @@ vdEngineConsoleMirror(vdEngineCtx *ctx)
 }
 
 
+/* USB controllers: the default model, the ports of ICH9 companions. */
 static void
-vdEngineDeviceDefaults(vdEngineCtx *ctx)
+vdEngineControllerDefaults(vdEngineCtx *ctx)
 {
     vdDomainDef *def = ctx->def;
     guint i;
@@ -922,6 +923,15 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
             }
         }
     }
+}
+
+
+/* Network interfaces: the default model. */
+static void
+vdEngineNetDefaults(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
         vdDevice *net = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
@@ -935,8 +945,16 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
         }
         vdEngineFill(ctx, net, VD_PROP_MODEL, VD_SETTING_NIC_DEFAULT_MODEL);
     }
+}
 
-    /* what a running guest's XML carries and a stored definition does not */
+
+/* What a running guest's XML carries and a stored definition does not. */
+static void
+vdEngineRuntimeState(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
+
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
         vdDevice *net = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
         const char *dev = vdDeviceGet(net, VD_PROP_TARGET_DEV);
@@ -982,6 +1000,15 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
             vdDeviceSet(ch, VD_PROP_SOURCE, NULL, "libvirt.channel-runtime");
         }
     }
+}
+
+
+/* Values libvirt 9.0 writes whatever the machine: watchdog, host devices, filesystems. */
+static void
+vdEngineFixedDefaults(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_WATCHDOG); i++) {
         vdDevice *w = vdDomainDefGet(def, VD_DEVICE_WATCHDOG, i);
@@ -1008,6 +1035,16 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
         if (vdDevicePropIs(fs, VD_PROP_TYPE, "mount") && !vdDeviceGet(fs, VD_PROP_ACCESSMODE))
             vdDeviceSet(fs, VD_PROP_ACCESSMODE, "passthrough", "libvirt.filesystem-accessmode");
     }
+}
+
+
+/* Values libvirt 9.0 writes whatever the machine: backends of RNGs, redirected
+ * devices, TPMs, vsock and shared memory. */
+static void
+vdEngineBackendDefaults(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_RNG); i++) {
         vdDevice *r = vdDomainDefGet(def, VD_DEVICE_RNG, i);
@@ -1061,6 +1098,15 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
             vdDeviceSet(sh, VD_PROP_SIZE_UNIT, "M", "libvirt.shmem-size");
         }
     }
+}
+
+
+/* Per-device values the table decides. */
+static void
+vdEngineTableDefaults(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    guint i;
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); i++)
         vdEngineGraphicsDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_GRAPHICS, i));
@@ -1075,6 +1121,19 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++)
         vdEngineSerialDefaults(ctx, vdDomainDefGet(def, VD_DEVICE_SERIAL, i));
+}
+
+
+/* Per-device values, in the order libvirt's post-parse fills them. */
+static void
+vdEngineDeviceDefaults(vdEngineCtx *ctx)
+{
+    vdEngineControllerDefaults(ctx);
+    vdEngineNetDefaults(ctx);
+    vdEngineRuntimeState(ctx);
+    vdEngineFixedDefaults(ctx);
+    vdEngineBackendDefaults(ctx);
+    vdEngineTableDefaults(ctx);
 }
 
 
