@@ -449,6 +449,91 @@ vdEngineInputBuses(vdEngineCtx *ctx)
 }
 
 
+/* The panic device of the machine, unless one of its model is there. */
+static void
+vdEngineImplicitPanic(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    const char *origin;
+    const char *v;
+
+    if ((v = vdEngineSetting(ctx, VD_SETTING_PANIC_IMPLICIT, &origin)) && !g_str_equal(v, "none")) {
+        guint i;
+        bool found = false;
+
+        for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++) {
+            vdDevice *p = vdDomainDefGet(def, VD_DEVICE_PANIC, i);
+
+            found |= !vdDeviceGet(p, VD_PROP_MODEL) || vdDevicePropIs(p, VD_PROP_MODEL, v);
+        }
+        if (!found) {
+            vdDevice *p = vdEngineNewDevice(VD_DEVICE_PANIC, origin);
+
+            vdDeviceSet(p, VD_PROP_MODEL, v, origin);
+            vdDomainDefAddDevice(def, p);
+        }
+    }
+}
+
+
+/* An RNG with a random backend, for machines whose generation adds one. */
+static void
+vdEngineImplicitRNG(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    const char *origin;
+    const char *v;
+
+    if ((v = vdEngineSetting(ctx, VD_SETTING_RNG_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
+        vdDomainDefCount(def, VD_DEVICE_RNG) == 0) {
+        vdDevice *r = vdEngineNewDevice(VD_DEVICE_RNG, origin);
+
+        vdDeviceSet(r, VD_PROP_MODEL, v, origin);
+        vdDeviceSet(r, VD_PROP_BACKEND_MODEL, "random", origin);
+        if ((v = vdEngineSetting(ctx, VD_SETTING_RNG_BACKEND, NULL)))
+            vdDeviceSet(r, VD_PROP_BACKEND_PATH, v, origin);
+        vdDomainDefAddDevice(def, r);
+    }
+}
+
+
+/* The audio backend follows the last VNC, SPICE or SDL display. */
+static void
+vdEngineImplicitAudio(vdEngineCtx *ctx)
+{
+    vdDomainDef *def = ctx->def;
+    const char *origin;
+    const char *v;
+
+    if (vdDomainDefCount(def, VD_DEVICE_AUDIO) == 0) {
+        vdSetting setting = VD_SETTING_AUDIO_NONE;
+
+        if (vdEngineHasGraphics(ctx)) {
+            guint g;
+
+            setting = VD_SETTING_LAST;
+            for (g = 0; g < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); g++) {
+                const char *gt = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_GRAPHICS, g), VD_PROP_TYPE);
+
+                if (g_strcmp0(gt, "vnc") == 0)
+                    setting = VD_SETTING_AUDIO_VNC;
+                else if (g_strcmp0(gt, "spice") == 0)
+                    setting = VD_SETTING_AUDIO_SPICE;
+                else if (g_strcmp0(gt, "sdl") == 0)
+                    setting = VD_SETTING_AUDIO_SDL;
+            }
+        }
+        if ((v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "-")) {
+            vdDevice *a = vdEngineNewDevice(VD_DEVICE_AUDIO, origin);
+
+            vdDeviceSet(a, VD_PROP_ID, "1", origin);
+            vdDeviceSet(a, VD_PROP_TYPE, v, origin);
+            vdDomainDefAddDevice(def, a);
+        }
+    }
+}
+
+
 static bool
 vdEngineDefaultDevices(vdEngineCtx *ctx,
                        GError **error)
@@ -500,61 +585,9 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
     if (vdEngineHasGraphics(ctx))
         vdEngineAddInputs(ctx, VD_SETTING_INPUT_IMPLICIT_GRAPHICS);
 
-    if ((v = vdEngineSetting(ctx, VD_SETTING_PANIC_IMPLICIT, &origin)) && !g_str_equal(v, "none")) {
-        guint i;
-        bool found = false;
-
-        for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_PANIC); i++) {
-            vdDevice *p = vdDomainDefGet(def, VD_DEVICE_PANIC, i);
-
-            found |= !vdDeviceGet(p, VD_PROP_MODEL) || vdDevicePropIs(p, VD_PROP_MODEL, v);
-        }
-        if (!found) {
-            vdDevice *p = vdEngineNewDevice(VD_DEVICE_PANIC, origin);
-
-            vdDeviceSet(p, VD_PROP_MODEL, v, origin);
-            vdDomainDefAddDevice(def, p);
-        }
-    }
-
-    if ((v = vdEngineSetting(ctx, VD_SETTING_RNG_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
-        vdDomainDefCount(def, VD_DEVICE_RNG) == 0) {
-        vdDevice *r = vdEngineNewDevice(VD_DEVICE_RNG, origin);
-
-        vdDeviceSet(r, VD_PROP_MODEL, v, origin);
-        vdDeviceSet(r, VD_PROP_BACKEND_MODEL, "random", origin);
-        if ((v = vdEngineSetting(ctx, VD_SETTING_RNG_BACKEND, NULL)))
-            vdDeviceSet(r, VD_PROP_BACKEND_PATH, v, origin);
-        vdDomainDefAddDevice(def, r);
-    }
-
-    /* the audio backend follows the last VNC, SPICE or SDL display */
-    if (vdDomainDefCount(def, VD_DEVICE_AUDIO) == 0) {
-        vdSetting setting = VD_SETTING_AUDIO_NONE;
-
-        if (vdEngineHasGraphics(ctx)) {
-            guint g;
-
-            setting = VD_SETTING_LAST;
-            for (g = 0; g < vdDomainDefCount(def, VD_DEVICE_GRAPHICS); g++) {
-                const char *gt = vdDeviceGet(vdDomainDefGet(def, VD_DEVICE_GRAPHICS, g), VD_PROP_TYPE);
-
-                if (g_strcmp0(gt, "vnc") == 0)
-                    setting = VD_SETTING_AUDIO_VNC;
-                else if (g_strcmp0(gt, "spice") == 0)
-                    setting = VD_SETTING_AUDIO_SPICE;
-                else if (g_strcmp0(gt, "sdl") == 0)
-                    setting = VD_SETTING_AUDIO_SDL;
-            }
-        }
-        if ((v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "-")) {
-            vdDevice *a = vdEngineNewDevice(VD_DEVICE_AUDIO, origin);
-
-            vdDeviceSet(a, VD_PROP_ID, "1", origin);
-            vdDeviceSet(a, VD_PROP_TYPE, v, origin);
-            vdDomainDefAddDevice(def, a);
-        }
-    }
+    vdEngineImplicitPanic(ctx);
+    vdEngineImplicitRNG(ctx);
+    vdEngineImplicitAudio(ctx);
     return true;
 }
 
