@@ -123,8 +123,9 @@ vdScaleVirtioDisks(GString *s,
 
 /* Every address kind of pSeries in one guest, per 10 devices: 4 SCSI disks (drive
  * addresses, ibmvscsi controllers on spapr-vio), 2 virtio disks (PCI slots over
- * several PHBs), 2 serial ports (spapr-vio regs), 1 virtio NIC and one virtio channel
- * (virtio-serial ports, 30 on each controller, which the channels name). */
+ * several PHBs), 2 serial ports (spapr-vio regs), 1 virtio NIC and 1 virtio channel
+ * (virtio-serial ports: libvirt adds a controller whenever the 31 ports of the last
+ * one are taken). */
 static void
 vdScaleMixed(GString *s,
              unsigned int n)
@@ -157,11 +158,8 @@ vdScaleMixed(GString *s,
             g_string_append_printf(s,
                                    "    <channel type='pty'>\n"
                                    "      <target type='virtio' name='org.example.ch%u'/>\n"
-                                   "      <address type='virtio-serial' controller='%u' "
-                                   "bus='0' port='%u'/>\n"
                                    "    </channel>\n",
-                                   channels, channels / 30, channels % 30 + 1);
-            channels++;
+                                   channels++);
             break;
         }
     }
