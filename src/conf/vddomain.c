@@ -871,30 +871,6 @@ vdAddressFormat(xmlNodePtr node,
 }
 
 
-/* Whether a device of @group with @idx goes after every device of its group, and so at
- * the end when the last device is of its group (or none is): records @idx.  Only while
- * a definition is read, when every disk and controller comes this way. */
-static bool
-vdDomainDefInsertLast(vdDomainDef *def,
-                      const char *kind,
-                      const char *group,
-                      int idx,
-                      bool lastIsSame)
-{
-    g_autofree char *key = g_strdup_printf("%s %c%s", kind, group ? '=' : '-', group ? group : "");
-    gpointer old = NULL;
-    bool found;
-    int max;
-
-    if (!def->insertMax)
-        return false;
-    found = g_hash_table_lookup_extended(def->insertMax, key, NULL, &old);
-    max = found ? GPOINTER_TO_INT(old) : G_MININT;
-    g_hash_table_replace(def->insertMax, g_steal_pointer(&key), GINT_TO_POINTER(MAX(max, idx)));
-    return !found || (lastIsSame && idx > max);
-}
-
-
 /* libvirt keeps disks grouped by bus and sorted by target name within a bus. */
 static void
 vdDomainDefInsertDisk(vdDomainDef *def,
@@ -903,16 +879,8 @@ vdDomainDefInsertDisk(vdDomainDef *def,
     GPtrArray *disks = def->devices[VD_DEVICE_DISK];
     const char *bus = vdDeviceGet(disk, VD_PROP_BUS);
     int idx = disk->diskIndex = vdDiskNameToIndex(vdDeviceGet(disk, VD_PROP_DEV));
-    vdDevice *last = disks->len ? g_ptr_array_index(disks, disks->len - 1) : NULL;
     int insertAt = -1;
     int i;
-
-    /* equal indexes keep the long way: the walk below puts a second one first */
-    if (vdDomainDefInsertLast(def, "disk", bus, idx,
-                              last && g_strcmp0(vdDeviceGet(last, VD_PROP_BUS), bus) == 0)) {
-        g_ptr_array_add(disks, disk);
-        return;
-    }
 
     for (i = (int)disks->len - 1; i >= 0; i--) {
         vdDevice *d = g_ptr_array_index(disks, i);
@@ -947,16 +915,8 @@ vdDomainDefInsertController(vdDomainDef *def,
     GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
     const char *type = vdDeviceGet(cont, VD_PROP_TYPE);
     int idx = vdDeviceIndex(cont);
-    vdDevice *last = conts->len ? g_ptr_array_index(conts, conts->len - 1) : NULL;
     int insertAt = -1;
     int i;
-
-    if (idx >= 0 &&
-        vdDomainDefInsertLast(def, "controller", type, idx,
-                              last && g_strcmp0(vdDeviceGet(last, VD_PROP_TYPE), type) == 0)) {
-        g_ptr_array_add(conts, cont);
-        return;
-    }
 
     for (i = (int)conts->len - 1; i >= 0; i--) {
         vdDevice *c = g_ptr_array_index(conts, i);
@@ -1106,6 +1066,195 @@ vdDeviceParse(xmlNodePtr node,
 }
 
 
+/* Reading a definition, libvirt inserts every disk and controller into its list with
+ * a walk over that list (vdDomainDefInsertDisk, vdDomainDefInsertController), which is
+ * quadratic in the devices.  The order those walks leave is a sort, done here once
+ * when the whole <devices> is read:
+ *
+ *  - the disks of one bus, the controllers of one type stay together, each group
+ *    where its first device was read;
+ *  - within a group, disks go by the index of their target name, and controllers
+ *    with an index by that index, a USB master before its companions; equal keys
+ *    keep document order;
+ *  - a controller without an index goes after every controller of its group read so
+ *    far; a later one goes before it exactly when some controller before it has a
+ *    larger key, that is when the later key is below the largest key read before
+ *    it.  It sorts as that largest key, after the controllers read before it.
+ *
+ * tests/vdxml2xmltest and the goldens check the result against libvirt's. */
+typedef struct {
+    guint group;
+    int key;
+    int sub;
+    guint seq;
+    vdDevice *dev;
+} vdParseEntry;
+
+typedef struct {
+    int key;
+    int sub;
+    bool any;
+} vdParseMax;
+
+typedef struct {
+    GHashTable *groups;     /* bus or type -> group + 1 */
+    guint nullGroup;        /* group + 1 of the devices with no bus or type; 0: none yet */
+    GArray *entries;        /* vdParseEntry, in document order */
+    GArray *max;            /* vdParseMax per group: the largest controller key so far */
+} vdParseOrder;
+
+
+static void
+vdParseOrderInit(vdParseOrder *order)
+{
+    order->groups = g_hash_table_new(g_str_hash, g_str_equal);
+    order->nullGroup = 0;
+    order->entries = g_array_new(FALSE, FALSE, sizeof(vdParseEntry));
+    order->max = g_array_new(FALSE, TRUE, sizeof(vdParseMax));
+}
+
+
+static void
+vdParseOrderClear(vdParseOrder *order)
+{
+    g_clear_pointer(&order->groups, g_hash_table_unref);
+    g_clear_pointer(&order->entries, g_array_unref);
+    g_clear_pointer(&order->max, g_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(vdParseOrder, vdParseOrderClear);
+
+
+/* The group of devices with bus or type @name, a new one when it is the first. */
+static guint
+vdParseOrderGroup(vdParseOrder *order,
+                  const char *name)
+{
+    guint n = name ? GPOINTER_TO_UINT(g_hash_table_lookup(order->groups, name)) : order->nullGroup;
+
+    if (n == 0) {
+        n = order->max->len + 1;
+        g_array_set_size(order->max, n);
+        if (name)
+            g_hash_table_insert(order->groups, (gpointer)name, GUINT_TO_POINTER(n));
+        else
+            order->nullGroup = n;
+    }
+    return n - 1;
+}
+
+
+/* Note @dev, just appended to its list, with its key for vdParseOrderApply(). */
+static void
+vdParseOrderAdd(vdParseOrder *order,
+                vdDevice *dev)
+{
+    vdParseEntry e = { .seq = order->entries->len, .dev = dev };
+    vdParseMax *max;
+
+    if (dev->kind == VD_DEVICE_DISK) {
+        e.group = vdParseOrderGroup(order, vdDeviceGet(dev, VD_PROP_BUS));
+        e.key = dev->diskIndex = vdDiskNameToIndex(vdDeviceGet(dev, VD_PROP_DEV));
+    } else {
+        e.group = vdParseOrderGroup(order, vdDeviceGet(dev, VD_PROP_TYPE));
+        max = &g_array_index(order->max, vdParseMax, e.group);
+        e.key = vdDeviceIndex(dev);
+        if (e.key >= 0) {
+            e.sub = vdControllerIsMaster(dev) ? 0 : 1;
+            if (!max->any || e.key > max->key || (e.key == max->key && e.sub > max->sub))
+                *max = (vdParseMax){ e.key, e.sub, true };
+        } else {
+            e.key = max->any ? max->key : -1;
+            e.sub = max->any ? max->sub : -1;
+        }
+    }
+    g_array_append_val(order->entries, e);
+}
+
+
+static gint
+vdParseEntryCmp(gconstpointer pa,
+                gconstpointer pb)
+{
+    const vdParseEntry *a = pa;
+    const vdParseEntry *b = pb;
+
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (a->sub != b->sub)
+        return a->sub < b->sub ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+
+/* Put @list, whose devices are exactly those noted in @order, in libvirt's order. */
+static void
+vdParseOrderApply(vdParseOrder *order,
+                  GPtrArray *list)
+{
+    guint i;
+
+    g_assert(list->len == order->entries->len);
+    g_array_sort(order->entries, vdParseEntryCmp);
+    for (i = 0; i < list->len; i++)
+        list->pdata[i] = g_array_index(order->entries, vdParseEntry, i).dev;
+}
+
+
+/* Every device of every <devices> element, each list in libvirt's order. */
+static bool
+vdDomainDefParseDevices(vdDomainDef *def,
+                        unsigned int flags,
+                        GError **error)
+{
+    g_auto(vdParseOrder) disks = { 0 };
+    g_auto(vdParseOrder) conts = { 0 };
+    xmlNodePtr devices;
+    xmlNodePtr n;
+    guint count = 0;
+
+    vdParseOrderInit(&disks);
+    vdParseOrderInit(&conts);
+    /* libvirt reads every <devices> element as one list; so do we, and
+     * vdDomainDefSync() merges them into the first */
+    for (devices = vdXMLFirstElement(def->root); devices; devices = vdXMLNextElement(devices)) {
+        if (!vdXMLNameIs(devices, "devices"))
+            continue;
+        for (n = vdXMLFirstElement(devices); n; n = vdXMLNextElement(n)) {
+            int kind;
+            vdDevice *dev;
+
+            if (n->ns || (kind = vdDeviceKindTypeFromString((const char *)n->name)) < 0)
+                continue;
+            if (++count > VD_DOMAIN_MAX_DEVICES) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("line %1$ld: the definition has more than %2$u devices, the limit"),
+                            xmlGetLineNo(n), (unsigned int)VD_DOMAIN_MAX_DEVICES);
+                return false;
+            }
+            if (!(dev = vdDeviceParse(n, kind, error)))
+                return false;
+            if (flags & VD_DOMAIN_PARSE_KEEP_ORDER) {
+                g_ptr_array_add(def->devices[kind], dev);
+            } else if (kind == VD_DEVICE_VIDEO && vdDevicePropIs(dev, VD_PROP_VIDEO_PRIMARY, "yes")) {
+                g_ptr_array_insert(def->devices[kind], 0, dev); /* the primary video is videos[0] */
+            } else if (kind == VD_DEVICE_DISK || kind == VD_DEVICE_CONTROLLER) {
+                g_ptr_array_add(def->devices[kind], dev);
+                vdParseOrderAdd(kind == VD_DEVICE_DISK ? &disks : &conts, dev);
+            } else {
+                vdDomainDefAddDevice(def, dev);
+            }
+        }
+    }
+    if (!(flags & VD_DOMAIN_PARSE_KEEP_ORDER)) {
+        vdParseOrderApply(&disks, def->devices[VD_DEVICE_DISK]);
+        vdParseOrderApply(&conts, def->devices[VD_DEVICE_CONTROLLER]);
+    }
+    return true;
+}
+
+
 vdDomainDef *
 vdDomainDefParse(xmlDocPtr doc,
                  GError **error)
@@ -1122,11 +1271,8 @@ vdDomainDefParseFlags(xmlDocPtr doc,
     g_autoptr(vdDomainDef) def = g_new0(vdDomainDef, 1);
     xmlNodePtr os;
     xmlNodePtr type;
-    xmlNodePtr devices;
     xmlNodePtr features;
     xmlNodePtr vcpu;
-    xmlNodePtr n;
-    guint count = 0;
     size_t i;
 
     for (i = 0; i < VD_DEVICE_LAST; i++)
@@ -1174,35 +1320,8 @@ vdDomainDefParseFlags(xmlDocPtr doc,
     def->hasMaxMemory = vdXMLChild(def->root, "maxMemory") != NULL;
     def->hasNUMA = vdXMLChild(vdXMLChild(def->root, "cpu"), "numa") != NULL;
 
-    /* libvirt reads every <devices> element as one list; so do we, and
-     * vdDomainDefSync() merges them into the first */
-    def->insertMax = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    for (devices = vdXMLFirstElement(def->root); devices; devices = vdXMLNextElement(devices)) {
-        if (!vdXMLNameIs(devices, "devices"))
-            continue;
-        for (n = vdXMLFirstElement(devices); n; n = vdXMLNextElement(n)) {
-            int kind;
-            vdDevice *dev;
-
-            if (n->ns || (kind = vdDeviceKindTypeFromString((const char *)n->name)) < 0)
-                continue;
-            if (++count > VD_DOMAIN_MAX_DEVICES) {
-                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                            _("line %1$ld: the definition has more than %2$u devices, the limit"),
-                            xmlGetLineNo(n), (unsigned int)VD_DOMAIN_MAX_DEVICES);
-                return NULL;
-            }
-            if (!(dev = vdDeviceParse(n, kind, error)))
-                return NULL;
-            if (flags & VD_DOMAIN_PARSE_KEEP_ORDER)
-                g_ptr_array_add(def->devices[kind], dev);
-            else if (kind == VD_DEVICE_VIDEO && vdDevicePropIs(dev, VD_PROP_VIDEO_PRIMARY, "yes"))
-                g_ptr_array_insert(def->devices[kind], 0, dev); /* the primary video is videos[0] */
-            else
-                vdDomainDefAddDevice(def, dev);
-        }
-    }
-    g_clear_pointer(&def->insertMax, g_hash_table_unref);
+    if (!vdDomainDefParseDevices(def, flags, error))
+        return NULL;
     return g_steal_pointer(&def);
 }
 
@@ -1256,7 +1375,6 @@ vdDomainDefCopy(const vdDomainDef *def)
     copy->machine = g_strdup(def->machine);
     copy->newMachine = g_strdup(def->newMachine);
     copy->newArch = g_strdup(def->newArch);
-    copy->insertMax = NULL;
     copy->rulesUsed = g_hash_table_new(g_str_hash, g_str_equal);
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         GPtrArray *src = def->devices[k];
@@ -1303,8 +1421,6 @@ vdDomainDefFree(vdDomainDef *def)
     g_free(def->newArch);
     if (def->rulesUsed)
         g_hash_table_unref(def->rulesUsed);
-    if (def->insertMax)
-        g_hash_table_unref(def->insertMax);
     g_free(def);
 }
 

@@ -220,9 +220,6 @@ struct _vdDomainDef {
     bool hasNUMA;
     GPtrArray *devices[VD_DEVICE_LAST];   /* vdDevice *, in libvirt's order */
     GHashTable *rulesUsed;      /* ids of every table rule the engine consulted */
-    /* while parsing: the highest disk index per bus and controller index per type, so
-     * that the common case, a device after all of its kind, needs no walk */
-    GHashTable *insertMax;
 };
 
 typedef enum {

@@ -28,6 +28,7 @@ typedef struct {
     unsigned int index;
     unsigned int nports;
     guint32 used[4];     /* bitmap of ports 0..127 */
+    unsigned int next;   /* every port from 1 below it is taken */
 } vdVioSerialCont;
 
 static bool
@@ -55,6 +56,24 @@ vdVioSerialContCmp(gconstpointer a,
 }
 
 
+/* Mark @port taken on every controller with @index (@conts is sorted by index). */
+static void
+vdVioSerialTake(GArray *conts,
+                unsigned int index,
+                unsigned int port)
+{
+    vdVioSerialCont key = { .index = index };
+    guint j;
+
+    if (!g_array_binary_search(conts, &key, vdVioSerialContCmp, &j))
+        return;
+    while (j > 0 && g_array_index(conts, vdVioSerialCont, j - 1).index == index)
+        j--;
+    for (; j < conts->len && g_array_index(conts, vdVioSerialCont, j).index == index; j++)
+        vdVioSerialPortUse(&g_array_index(conts, vdVioSerialCont, j), port);
+}
+
+
 static bool
 vdEngineVioSerialIsTarget(const vdDevice *dev)
 {
@@ -69,6 +88,7 @@ vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
 {
     static const vdDeviceKind kinds[] = { VD_DEVICE_CHANNEL };
     g_autoptr(GArray) conts = g_array_new(FALSE, TRUE, sizeof(vdVioSerialCont));
+    guint firstFree = 0;
     size_t k;
     guint i;
 
@@ -92,16 +112,9 @@ vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
     for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
         for (i = 0; i < vdDomainDefCount(ctx->def, kinds[k]); i++) {
             vdDevice *dev = vdDomainDefGet(ctx->def, kinds[k], i);
-            guint j;
 
-            if (dev->addr.type != VD_ADDRESS_VIRTIO_SERIAL || !dev->addr.port)
-                continue;
-            for (j = 0; j < conts->len; j++) {
-                vdVioSerialCont *c = &g_array_index(conts, vdVioSerialCont, j);
-
-                if (c->index == dev->addr.controller)
-                    vdVioSerialPortUse(c, dev->addr.port);
-            }
+            if (dev->addr.type == VD_ADDRESS_VIRTIO_SERIAL && dev->addr.port)
+                vdVioSerialTake(conts, dev->addr.controller, dev->addr.port);
         }
     }
 
@@ -116,13 +129,14 @@ vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
                 continue;
             if (dev->addr.type == VD_ADDRESS_VIRTIO_SERIAL && dev->addr.port)
                 continue;
-            for (j = 0; j < conts->len && !done; j++) {
+            /* ports are only ever taken: the controllers before firstFree are full */
+            for (j = allowZero ? 0 : firstFree; j < conts->len && !done; j++) {
                 vdVioSerialCont *c = &g_array_index(conts, vdVioSerialCont, j);
                 unsigned int p;
 
                 if (dev->addr.type == VD_ADDRESS_VIRTIO_SERIAL && dev->addr.controller != c->index)
                     continue;
-                for (p = allowZero ? 0 : 1; p < c->nports; p++) {
+                for (p = allowZero ? 0 : MAX(c->next, 1); p < c->nports; p++) {
                     if (!vdVioSerialPortUsed(c, p)) {
                         vdAddress a = { .type = VD_ADDRESS_VIRTIO_SERIAL,
                                         .controller = c->index, .port = p };
@@ -133,6 +147,10 @@ vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
                         break;
                     }
                 }
+                if (!allowZero)
+                    c->next = MAX(c->next, p);
+                if (!allowZero && !done && dev->addr.type != VD_ADDRESS_VIRTIO_SERIAL)
+                    firstFree = j + 1;
             }
             if (!done && dev->addr.type == VD_ADDRESS_VIRTIO_SERIAL) {
                 g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
@@ -147,8 +165,9 @@ vdEngineAssignVirtioSerial(vdEngineCtx *ctx,
                 g_autofree char *s = NULL;
                 vdAddress a = { .type = VD_ADDRESS_VIRTIO_SERIAL, .port = 1 };
 
-                for (j = 0; j < conts->len; j++)
-                    vc.index = MAX(vc.index, g_array_index(conts, vdVioSerialCont, j).index + 1);
+                /* sorted by index, and a new one has the largest */
+                if (conts->len > 0)
+                    vc.index = g_array_index(conts, vdVioSerialCont, conts->len - 1).index + 1;
                 s = g_strdup_printf("%u", vc.index);
                 c->origin = VD_ORIGIN_ADDRESS;
                 vdDeviceSet(c, VD_PROP_TYPE, "virtio-serial", VD_ORIGIN_ADDRESS);

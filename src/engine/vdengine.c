@@ -310,6 +310,17 @@ vdEngineDriveKey(unsigned int controller,
 }
 
 
+/* g_int64_hash() folds the halves together (controller ^ unit): the addresses of
+ * a few hundred controllers of 7 units then share a few hundred hash values, and
+ * GHashTable's probing turns that into a walk over the colliding keys per lookup.
+ * Fibonacci hashing spreads them. */
+static guint
+vdEngineDriveHash(gconstpointer key)
+{
+    return (guint)((*(const guint64 *)key * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15)) >> 32);
+}
+
+
 static void
 vdEngineDriveTake(GHashTable *used,
                   unsigned int controller,
@@ -341,12 +352,24 @@ vdEngineHostdevSCSI(vdEngineCtx *ctx,
                     GError **error)
 {
     vdDomainDef *def = ctx->def;
-    g_autoptr(GHashTable) used = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    g_autoptr(GHashTable) used = NULL;
     g_autoptr(GHashTable) sets = NULL;
     vdAddress next = { .type = VD_ADDRESS_DRIVE };
     int created = -1;
+    bool any = false;
     guint i;
 
+    /* most definitions have none: then the disks' addresses need no table */
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV) && !any; i++) {
+        vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
+
+        any = vdDevicePropIs(h, VD_PROP_MODE, "subsystem") &&
+            vdDevicePropIs(h, VD_PROP_TYPE, "scsi");
+    }
+    if (!any)
+        return true;
+
+    used = g_hash_table_new_full(vdEngineDriveHash, g_int64_equal, g_free, NULL);
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
         vdDevice *o = vdDomainDefGet(def, VD_DEVICE_DISK, i);
 

@@ -56,6 +56,11 @@ typedef struct {
     bool dryRun;
     bool multipleRoots;
     bool pcieToPciBridge;
+    /* Per search (connect flags and function): no bus below this one can take such a
+     * device.  A slot, once taken, is never given back and a bus never changes what
+     * it accepts, so a bus that could not take a device never can again: each search
+     * resumes where the last one of its kind stopped instead of at bus 0. */
+    GHashTable *firstBus;
 } vdPCISet;
 
 
@@ -569,21 +574,25 @@ vdPCIGetNextAddr(vdPCISet *set,
                  GError **error)
 {
     vdAddress a = { .type = VD_ADDRESS_PCI };
+    gpointer key = GUINT_TO_POINTER((flags << 4) | (unsigned int)(function + 1));
 
     if (set->buses->len == 0) {
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No PCI buses available"));
         return false;
     }
     a.function = function == -1 ? 0 : (unsigned int)function;
-    for (a.bus = 0; a.bus < set->buses->len; a.bus++) {
+    for (a.bus = GPOINTER_TO_UINT(g_hash_table_lookup(set->firstBus, key));
+         a.bus < set->buses->len; a.bus++) {
         vdPCIBus *bus = vdPCISetBus(set, a.bus);
 
         a.slot = bus->minSlot;
         if (vdPCIFindOnBus(bus, &a, function, flags)) {
+            g_hash_table_insert(set->firstBus, key, GUINT_TO_POINTER(a.bus));
             *out = a;
             return true;
         }
     }
+    g_hash_table_insert(set->firstBus, key, GUINT_TO_POINTER(set->buses->len));
     if (set->dryRun) {
         if (vdPCISetGrow(set, &a, flags, error) < 0)
             return false;
@@ -682,6 +691,7 @@ vdPCISetCreate(vdEngineCtx *ctx,
 
     set->buses = g_array_new(FALSE, TRUE, sizeof(vdPCIBus));
     g_array_set_size(set->buses, nbuses);
+    set->firstBus = g_hash_table_new(NULL, NULL);
     set->dryRun = dryRun;
     set->multipleRoots = vdEngineSettingIs(ctx, VD_SETTING_PCI_MULTIPLE_ROOTS, "yes");
     set->pcieToPciBridge = true;
@@ -732,6 +742,7 @@ vdPCISetCreate(vdEngineCtx *ctx,
 
  error:
     g_array_unref(set->buses);
+    g_hash_table_unref(set->firstBus);
     return NULL;
 }
 
@@ -742,6 +753,7 @@ vdPCISetFree(vdPCISet *set)
     if (!set)
         return;
     g_array_unref(set->buses);
+    g_hash_table_unref(set->firstBus);
     g_free(set);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdPCISet, vdPCISetFree);
@@ -1120,41 +1132,54 @@ vdPCIAllBusesFull(vdPCISet *set)
 }
 
 
+/* A PCI slot as one number: domain 16 bits, bus 8, slot 5. */
+static gpointer
+vdPCISlotKey(const vdAddress *a)
+{
+    return GUINT_TO_POINTER(((a->domain << 13) | (a->bus << 5) | a->slot) + 1);
+}
+
+
+/* Function 0 of a slot where another function is in use says multifunction='on'.
+ * The slots with such a function are collected first, so that this is one pass over
+ * the devices instead of one per function found. */
 static void
 vdPCISetMulti(vdEngineCtx *ctx)
 {
+    g_autoptr(GHashTable) multi = g_hash_table_new(NULL, NULL);
     size_t k;
-    size_t k2;
     guint i;
-    guint j;
 
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         for (i = 0; i < ctx->def->devices[k]->len; i++) {
             vdDevice *dev = g_ptr_array_index(ctx->def->devices[k], i);
 
-            if (dev->addr.type != VD_ADDRESS_PCI || dev->addr.function == 0)
+            if (dev->addr.type == VD_ADDRESS_PCI && dev->addr.function != 0)
+                g_hash_table_add(multi, vdPCISlotKey(&dev->addr));
+        }
+    }
+    if (g_hash_table_size(multi) == 0)
+        return;
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        for (i = 0; i < ctx->def->devices[k]->len; i++) {
+            vdDevice *f0 = g_ptr_array_index(ctx->def->devices[k], i);
+            vdAddress a;
+            const char *origin;
+
+            if (f0->addr.type != VD_ADDRESS_PCI || f0->addr.function != 0 ||
+                f0->addr.multi != VD_TRISTATE_ABSENT ||
+                !g_hash_table_contains(multi, vdPCISlotKey(&f0->addr)))
                 continue;
-            for (k2 = 0; k2 < VD_DEVICE_LAST; k2++) {
-                for (j = 0; j < ctx->def->devices[k2]->len; j++) {
-                    vdDevice *f0 = g_ptr_array_index(ctx->def->devices[k2], j);
-
-                    if (f0->addr.type == VD_ADDRESS_PCI && f0->addr.domain == dev->addr.domain &&
-                        f0->addr.bus == dev->addr.bus && f0->addr.slot == dev->addr.slot &&
-                        f0->addr.function == 0 && f0->addr.multi == VD_TRISTATE_ABSENT) {
-                        vdAddress a = f0->addr;
-                        const char *origin = f0->addrOrigin;
-
-                        a.usbPort = NULL;
-                        a.multi = VD_TRISTATE_YES;
-                        /* An address the user wrote stays the user's: claiming it for
-                         * the multifunction mark would take the whole of it back, and
-                         * a derivation without it can put this device, and those it
-                         * shares a slot with, elsewhere. */
-                        vdDeviceSetAddress(f0, &a, origin);
-                        f0->addrOrigin = origin;
-                    }
-                }
-            }
+            a = f0->addr;
+            origin = f0->addrOrigin;
+            a.usbPort = NULL;
+            a.multi = VD_TRISTATE_YES;
+            /* An address the user wrote stays the user's: claiming it for the
+             * multifunction mark would take the whole of it back, and a derivation
+             * without it can put this device, and those it shares a slot with,
+             * elsewhere. */
+            vdDeviceSetAddress(f0, &a, origin);
+            f0->addrOrigin = origin;
         }
     }
 }
@@ -1186,11 +1211,30 @@ vdPCIModelName(const vdEngineCtx *ctx,
 }
 
 
+/* The target indexes the PCI controllers of @conts have. */
+static GHashTable *
+vdPCITargetIndexes(GPtrArray *conts)
+{
+    GHashTable *targets = g_hash_table_new(NULL, NULL);
+    guint j;
+
+    for (j = 0; j < conts->len; j++) {
+        vdDevice *o = g_ptr_array_index(conts, j);
+        const char *ti = vdDeviceGet(o, VD_PROP_TARGET_INDEX);
+
+        if (vdDevicePropIs(o, VD_PROP_TYPE, "pci") && ti)
+            g_hash_table_add(targets, GINT_TO_POINTER((int)g_ascii_strtoll(ti, NULL, 10)));
+    }
+    return targets;
+}
+
+
 static bool
 vdPCIControllerOptions(vdEngineCtx *ctx,
                        GError **error)
 {
     GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    g_autoptr(GHashTable) targets = NULL;
     guint i;
 
     for (i = 0; i < conts->len; i++) {
@@ -1248,22 +1292,14 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
             int target = 0;
 
             if (idx != 0) {
-                guint j;
-                bool used = true;
-
-                for (target = 1; target <= 31 && used; target++) {
-                    used = false;
-                    for (j = 0; j < conts->len; j++) {
-                        vdDevice *o = g_ptr_array_index(conts, j);
-                        const char *ti = vdDeviceGet(o, VD_PROP_TARGET_INDEX);
-
-                        if (vdDevicePropIs(o, VD_PROP_TYPE, "pci") && ti &&
-                            (int)g_ascii_strtoll(ti, NULL, 10) == target)
-                            used = true;
-                    }
-                    if (!used)
+                if (!targets)
+                    targets = vdPCITargetIndexes(conts);
+                /* the lowest unused from 1; 32 when 1 to 31 are all taken */
+                for (target = 1; target <= 31; target++) {
+                    if (!g_hash_table_contains(targets, GINT_TO_POINTER(target)))
                         break;
                 }
+                g_hash_table_add(targets, GINT_TO_POINTER(target));
             }
             s = g_strdup_printf("%d", target);
             vdDeviceSet(c, VD_PROP_TARGET_INDEX, s, VD_ORIGIN_ADDRESS);
@@ -1381,7 +1417,8 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
             vdPCIBus *bus = vdPCISetBus(set, i);
             vdDevice *c;
 
-            if (vdDomainDefFindController(def, "pci", i))
+            /* only indexes up to maxIdx were written: the rest are for us to add */
+            if ((int)i <= maxIdx && vdDomainDefFindController(def, "pci", i))
                 continue;
             c = vdDeviceNew(VD_DEVICE_CONTROLLER);
             c->origin = VD_ORIGIN_ADDRESS;
