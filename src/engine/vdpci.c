@@ -64,49 +64,76 @@ typedef struct {
 } vdPCISet;
 
 
-/* What each controller model provides downstream, and whether it can be hotplugged. */
+/* One row per PCI controller model: what it connects to upstream as, what its bus
+ * takes downstream, the slots it has, and the QEMU device behind it. */
+typedef struct {
+    const char *model;
+    unsigned int connectsAs;      /* VD_PCI_TYPE_* (and aggregation); 0 = a root bus */
+    unsigned int accepts;         /* connect flags of the bus it provides */
+    unsigned int minSlot;
+    unsigned int maxSlot;
+    const char *device;           /* NULL: pci-root's depends on the machine */
+} vdPCIModel;
+
+#define VD_PCI_ACCEPTS_PCI (VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | \
+                            VD_PCI_TYPE_PCI_BRIDGE | VD_PCI_HOTPLUGGABLE)
+#define VD_PCI_ACCEPTS_PORT (VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCIE_DEVICE | \
+                             VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT | \
+                             VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE | VD_PCI_HOTPLUGGABLE)
+
+static const vdPCIModel vdPCIModels[] = {
+    { "pci-root", 0, VD_PCI_ACCEPTS_PCI | VD_PCI_TYPE_PCI_EXPANDER_BUS, 1, VD_PCI_SLOT_LAST, NULL },
+    { "pcie-root", 0,
+      VD_PCI_TYPE_PCIE_DEVICE | VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_TYPE_DMI_TO_PCI_BRIDGE |
+      VD_PCI_TYPE_PCIE_EXPANDER_BUS, 1, VD_PCI_SLOT_LAST, NULL },
+    { "pci-bridge", VD_PCI_TYPE_PCI_BRIDGE, VD_PCI_ACCEPTS_PCI, 1, VD_PCI_SLOT_LAST, "pci-bridge" },
+    { "pcie-to-pci-bridge", VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE, VD_PCI_ACCEPTS_PCI, 1, VD_PCI_SLOT_LAST,
+      "pcie-pci-bridge" },
+    { "pci-expander-bus", VD_PCI_TYPE_PCI_EXPANDER_BUS, VD_PCI_ACCEPTS_PCI, 0, VD_PCI_SLOT_LAST, "pxb" },
+    { "dmi-to-pci-bridge", VD_PCI_TYPE_DMI_TO_PCI_BRIDGE,
+      VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE, 0, VD_PCI_SLOT_LAST, "i82801b11-bridge" },
+    { "pcie-root-port", VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_AGGREGATE_SLOT, VD_PCI_ACCEPTS_PORT, 0, 0,
+      "pcie-root-port" },
+    { "pcie-switch-downstream-port", VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT, VD_PCI_ACCEPTS_PORT, 0, 0,
+      "xio3130-downstream" },
+    { "pcie-switch-upstream-port", VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT,
+      VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT, 0, VD_PCI_SLOT_LAST, "x3130-upstream" },
+    { "pcie-expander-bus", VD_PCI_TYPE_PCIE_EXPANDER_BUS,
+      VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_TYPE_DMI_TO_PCI_BRIDGE, 0, VD_PCI_SLOT_LAST, "pxb-pcie" },
+};
+
+
+static const vdPCIModel *
+vdPCIModelFind(const char *model)
+{
+    size_t i;
+
+    for (i = 0; model && i < G_N_ELEMENTS(vdPCIModels); i++) {
+        if (g_str_equal(vdPCIModels[i].model, model))
+            return &vdPCIModels[i];
+    }
+    return NULL;
+}
+
+
+/* Make @bus the bus a controller of @model provides. */
 static bool
 vdPCIBusSetModel(vdPCIBus *bus,
                  const char *model,
                  GError **error)
 {
-    unsigned int hp = VD_PCI_HOTPLUGGABLE;
+    const vdPCIModel *m = vdPCIModelFind(model);
 
-    memset(bus, 0, sizeof(*bus));
-    bus->model = model;
-    bus->minSlot = 1;
-    bus->maxSlot = VD_PCI_SLOT_LAST;
-    if (g_str_equal(model, "pci-root")) {
-        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE |
-            VD_PCI_TYPE_PCI_EXPANDER_BUS | hp;
-    } else if (g_str_equal(model, "pci-bridge") || g_str_equal(model, "pcie-to-pci-bridge")) {
-        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE | hp;
-    } else if (g_str_equal(model, "pci-expander-bus")) {
-        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE | hp;
-        bus->minSlot = 0;
-    } else if (g_str_equal(model, "pcie-root")) {
-        bus->flags = VD_PCI_TYPE_PCIE_DEVICE | VD_PCI_TYPE_PCIE_ROOT_PORT |
-            VD_PCI_TYPE_DMI_TO_PCI_BRIDGE | VD_PCI_TYPE_PCIE_EXPANDER_BUS;
-    } else if (g_str_equal(model, "dmi-to-pci-bridge")) {
-        bus->flags = VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE;
-        bus->minSlot = 0;
-    } else if (g_str_equal(model, "pcie-root-port") ||
-               g_str_equal(model, "pcie-switch-downstream-port")) {
-        bus->flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCIE_DEVICE |
-            VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT | VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE | hp;
-        bus->minSlot = 0;
-        bus->maxSlot = 0;
-    } else if (g_str_equal(model, "pcie-switch-upstream-port")) {
-        bus->flags = VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT;
-        bus->minSlot = 0;
-    } else if (g_str_equal(model, "pcie-expander-bus")) {
-        bus->flags = VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_TYPE_DMI_TO_PCI_BRIDGE;
-        bus->minSlot = 0;
-    } else {
+    if (!m) {
         g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
                     _("unknown PCI controller model '%1$s'"), model);
         return false;
     }
+    memset(bus, 0, sizeof(*bus));
+    bus->model = m->model;
+    bus->flags = m->accepts;
+    bus->minSlot = m->minSlot;
+    bus->maxSlot = m->maxSlot;
     return true;
 }
 
@@ -114,26 +141,9 @@ vdPCIBusSetModel(vdPCIBus *bus,
 static unsigned int
 vdPCIControllerConnectType(const char *model)
 {
-    static const struct {
-        const char *model;
-        unsigned int flags;
-    } types[] = {
-        { "pci-bridge", VD_PCI_TYPE_PCI_BRIDGE },
-        { "pci-expander-bus", VD_PCI_TYPE_PCI_EXPANDER_BUS },
-        { "pcie-expander-bus", VD_PCI_TYPE_PCIE_EXPANDER_BUS },
-        { "dmi-to-pci-bridge", VD_PCI_TYPE_DMI_TO_PCI_BRIDGE },
-        { "pcie-to-pci-bridge", VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE },
-        { "pcie-root-port", VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_AGGREGATE_SLOT },
-        { "pcie-switch-upstream-port", VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT },
-        { "pcie-switch-downstream-port", VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT },
-    };
-    size_t i;
+    const vdPCIModel *m = vdPCIModelFind(model);
 
-    for (i = 0; model && i < G_N_ELEMENTS(types); i++) {
-        if (g_str_equal(types[i].model, model))
-            return types[i].flags;
-    }
-    return 0;
+    return m ? m->connectsAs : 0;
 }
 
 
@@ -1189,25 +1199,12 @@ static const char *
 vdPCIModelName(const vdEngineCtx *ctx,
                const char *model)
 {
-    static const char *const names[][2] = {
-        { "pci-bridge", "pci-bridge" },
-        { "dmi-to-pci-bridge", "i82801b11-bridge" },
-        { "pcie-to-pci-bridge", "pcie-pci-bridge" },
-        { "pcie-root-port", "pcie-root-port" },
-        { "pcie-switch-upstream-port", "x3130-upstream" },
-        { "pcie-switch-downstream-port", "xio3130-downstream" },
-        { "pci-expander-bus", "pxb" },
-        { "pcie-expander-bus", "pxb-pcie" },
-    };
-    size_t i;
+    const vdPCIModel *m;
 
     if (g_str_equal(model, "pci-root"))
         return vdEngineSetting(ctx, VD_SETTING_PCI_ROOT_MODEL_NAME, NULL);
-    for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (g_str_equal(names[i][0], model))
-            return names[i][1];
-    }
-    return NULL;
+    m = vdPCIModelFind(model);
+    return m ? m->device : NULL;
 }
 
 
