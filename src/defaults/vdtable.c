@@ -33,6 +33,7 @@ static const vdSettingInfo vdSettings[VD_SETTING_LAST] = {
     [VD_SETTING_PCI_ROOT] = { "pci.root", VD_SETTING_KIND_WORD, N_("root PCI controller model (pci-root, pcie-root or none)") },
     [VD_SETTING_PCI_ROOT_MODEL_NAME] = { "pci.root-model-name", VD_SETTING_KIND_WORD, N_("QEMU device of the root PCI controller") },
     [VD_SETTING_PCI_CHIPSET] = { "pci.chipset", VD_SETTING_KIND_WORD, N_("integrated chipset whose slots are fixed (piix3, ich9 or none)") },
+    [VD_SETTING_PCI_CHIPSET_SLOTS] = { "pci.chipset-slots", VD_SETTING_KIND_LIST, N_("where the chipset's own functions sit (name=slot.function, hex)") },
     [VD_SETTING_PCI_SPARE_ROOT_PORTS] = { "pci.spare-root-ports", VD_SETTING_KIND_UINT, N_("empty pcie-root-ports kept for hotplug on new definitions") },
     [VD_SETTING_PCI_SPARE_BRIDGE_SLOT] = { "pci.spare-bridge-slot", VD_SETTING_KIND_BOOL, N_("keep one pci-root slot free for a future pci-bridge") },
     [VD_SETTING_PCI_SUPPORTED] = { "pci.supported", VD_SETTING_KIND_BOOL, N_("the machine can have PCI devices at all") },

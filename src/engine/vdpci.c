@@ -815,57 +815,185 @@ vdPCIPlacePrimaryVideo(vdEngineCtx *ctx,
 }
 
 
+/* A fixed function of the integrated chipset: where pci.chipset-slots puts @name
+ * ("ide=1.1 usb=1.2 ..."; slots in hex), the @nth time it names it. */
+static bool
+vdPCIChipsetSlot(const vdEngineCtx *ctx,
+                 const char *name,
+                 guint nth,
+                 vdAddress *addr)
+{
+    const char *list = vdEngineSetting(ctx, VD_SETTING_PCI_CHIPSET_SLOTS, NULL);
+    g_auto(GStrv) items = g_strsplit(list ? list : "", " ", -1);
+    size_t i;
+
+    for (i = 0; items[i]; i++) {
+        const char *eq = strchr(items[i], '=');
+        const char *dot = eq ? strchr(eq, '.') : NULL;
+
+        if (!dot || (size_t)(eq - items[i]) != strlen(name) ||
+            strncmp(items[i], name, eq - items[i]) != 0 || nth-- > 0)
+            continue;
+        memset(addr, 0, sizeof(*addr));
+        addr->type = VD_ADDRESS_PCI;
+        addr->slot = g_ascii_strtoull(eq + 1, NULL, 16);
+        addr->function = g_ascii_strtoull(dot + 1, NULL, 16);
+        return addr->slot <= VD_PCI_SLOT_LAST && addr->function < 8;
+    }
+    return false;
+}
+
+
+/* A chipset function libvirt puts in place, or refuses anywhere else. */
+static bool
+vdPCIChipsetFunction(vdPCISet *set,
+                     vdDevice *c,
+                     const vdAddress *fixed,
+                     unsigned int flags,
+                     const char *what,
+                     const char *origin,
+                     GError **error)
+{
+    if (!vdPCIAddressIsPresent(&c->addr))
+        return vdPCIPlaceFixed(set, c, fixed->slot, fixed->function, flags, origin, error);
+    if (c->addr.bus != 0 || c->addr.slot != fixed->slot || c->addr.function != fixed->function ||
+        c->addr.domain) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("%1$s must have PCI address 0:0:%2$x.%3$x"), what, fixed->slot, fixed->function);
+        return false;
+    }
+    if (set->buses->len) {
+        vdAddress a = c->addr;
+
+        return vdPCIReserveAddr(set, &a, flags, true, error);
+    }
+    return true;
+}
+
+
+/* Functions of the chipset nothing is defined for (ISA bridge, power management,
+ * SMBus) are taken all the same. */
+static bool
+vdPCIChipsetReserve(const vdEngineCtx *ctx,
+                    vdPCISet *set,
+                    const char *const *names,
+                    unsigned int flags,
+                    GError **error)
+{
+    size_t i;
+
+    for (i = 0; set->buses->len && names[i]; i++) {
+        vdAddress a;
+
+        if (vdPCIChipsetSlot(ctx, names[i], 0, &a) &&
+            !vdPCIReserveAddr(set, &a, flags, true, error))
+            return false;
+    }
+    return true;
+}
+
+
 static bool
 vdPCIChipsetPIIX3(vdEngineCtx *ctx,
                   vdPCISet *set,
                   const char *origin,
                   GError **error)
 {
+    static const char *const reserved[] = { "isa", "pm", NULL };
     unsigned int flags = VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE;
     GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
-    vdAddress a = { .type = VD_ADDRESS_PCI, .slot = 1 };
+    vdAddress ide;
+    vdAddress usb;
+    vdAddress video;
+    bool haveIDE = vdPCIChipsetSlot(ctx, "ide", 0, &ide);
+    bool haveUSB = vdPCIChipsetSlot(ctx, "usb", 0, &usb);
     guint i;
 
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
-        unsigned int fn;
-        const char *what;
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) == 0) {
-            fn = 1;
-            what = "Primary IDE controller must have PCI address 0:0:1.1";
-        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && vdDeviceIndex(c) == 0 &&
+        if (haveIDE && vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) == 0) {
+            if (!vdPCIChipsetFunction(set, c, &ide, flags, _("Primary IDE controller"), origin, error))
+                return false;
+        } else if (haveUSB && vdDevicePropIs(c, VD_PROP_TYPE, "usb") && vdDeviceIndex(c) == 0 &&
                    (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "piix3-uhci"))) {
-            fn = 2;
-            what = "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2";
-        } else {
-            continue;
+            if (!vdPCIChipsetFunction(set, c, &usb, flags, _("PIIX3 USB controller at index 0"),
+                                      origin, error))
+                return false;
         }
-        if (vdPCIAddressIsPresent(&c->addr)) {
-            if (c->addr.bus != 0 || c->addr.slot != 1 || c->addr.function != fn || c->addr.domain) {
-                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, "%s", _(what));
+    }
+    if (!vdPCIChipsetReserve(ctx, set, reserved, flags, error))
+        return false;
+    if (!vdPCIChipsetSlot(ctx, "video", 0, &video))
+        return true;
+    return vdPCIPlacePrimaryVideo(ctx, set, video.slot, flags, origin, error);
+}
+
+
+/* USB2 sets take the first free of their slots, like on a real ICH9. */
+static bool
+vdPCIChipsetUSB2(const vdEngineCtx *ctx,
+                 vdPCISet *set,
+                 vdDevice *c,
+                 unsigned int flags,
+                 const char *origin,
+                 GError **error)
+{
+    vdAddress u;
+    guint nth;
+
+    for (nth = 0; vdPCIChipsetSlot(ctx, "usb2", nth, &u); nth++) {
+        if (vdPCISlotInUse(set, 0, u.slot))
+            continue;
+        u.multi = VD_TRISTATE_YES;
+        if (!vdPCIReserveAddr(set, &u, flags, true, error))
+            return false;
+        vdDeviceSetAddress(c, &u, origin);
+        return true;
+    }
+    return true;
+}
+
+
+static bool
+vdPCIChipsetICH9Controllers(vdEngineCtx *ctx,
+                            vdPCISet *set,
+                            unsigned int flags,
+                            const char *origin,
+                            GError **error)
+{
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    vdAddress sata;
+    vdAddress dmi;
+    bool haveSATA = vdPCIChipsetSlot(ctx, "sata", 0, &sata);
+    bool haveDMI = vdPCIChipsetSlot(ctx, "dmi-bridge", 0, &dmi);
+    guint i;
+
+    for (i = 0; i < conts->len; i++) {
+        vdDevice *c = g_ptr_array_index(conts, i);
+
+        if (haveSATA && vdDevicePropIs(c, VD_PROP_TYPE, "sata") && vdDeviceIndex(c) == 0) {
+            if (!vdPCIAddressIsPresent(&c->addr)) {
+                vdDeviceSetAddress(c, &sata, origin);
+            } else if (c->addr.bus != 0 || c->addr.slot != sata.slot || c->addr.function != sata.function) {
+                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                            _("%1$s must have PCI address 0:0:%2$x.%3$x"),
+                            _("Primary SATA controller"), sata.slot, sata.function);
                 return false;
             }
-            if (set->buses->len) {
-                vdAddress fixed = c->addr;
-
-                if (!vdPCIReserveAddr(set, &fixed, flags, true, error))
-                    return false;
-            }
-        } else if (!vdPCIPlaceFixed(set, c, 1, fn, flags, origin, error)) {
-            return false;
+        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") &&
+                   vdDevicePropIs(c, VD_PROP_MODEL, "ich9-uhci1") &&
+                   c->addr.type == VD_ADDRESS_NONE) {
+            if (!vdPCIChipsetUSB2(ctx, set, c, flags, origin, error))
+                return false;
+        } else if (haveDMI && vdDevicePropIs(c, VD_PROP_TYPE, "pci") &&
+                   vdDevicePropIs(c, VD_PROP_MODEL, "dmi-to-pci-bridge") &&
+                   c->addr.type == VD_ADDRESS_NONE && !vdPCISlotInUse(set, 0, dmi.slot)) {
+            if (!vdPCIPlaceFixed(set, c, dmi.slot, dmi.function, flags, origin, error))
+                return false;
         }
     }
-
-    if (set->buses->len) {
-        /* ISA bridge at 00:01.0 and power management at 00:01.3 */
-        if (!vdPCIReserveAddr(set, &a, flags, true, error))
-            return false;
-        a.function = 3;
-        if (!vdPCIReserveAddr(set, &a, flags, true, error))
-            return false;
-    }
-    return vdPCIPlacePrimaryVideo(ctx, set, 2, flags, origin, error);
+    return true;
 }
 
 
@@ -875,73 +1003,27 @@ vdPCIChipsetICH9(vdEngineCtx *ctx,
                  const char *origin,
                  GError **error)
 {
+    static const char *const reserved[] = { "lpc", "smbus", NULL };
     unsigned int flags = VD_PCI_TYPE_PCIE_DEVICE;
-    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
-    vdAddress a = { .type = VD_ADDRESS_PCI };
+    vdAddress video;
+    vdAddress sound;
     guint i;
 
-    for (i = 0; i < conts->len; i++) {
-        vdDevice *c = g_ptr_array_index(conts, i);
-
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "sata") && vdDeviceIndex(c) == 0) {
-            if (vdPCIAddressIsPresent(&c->addr)) {
-                if (c->addr.bus != 0 || c->addr.slot != 0x1f || c->addr.function != 2) {
-                    g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                                _("Primary SATA controller must have PCI address 0:0:1f.2"));
-                    return false;
-                }
-            } else {
-                vdAddress sata = { .type = VD_ADDRESS_PCI, .slot = 0x1f, .function = 2 };
-
-                vdDeviceSetAddress(c, &sata, origin);
-            }
-        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") &&
-                   vdDevicePropIs(c, VD_PROP_MODEL, "ich9-uhci1") &&
-                   c->addr.type == VD_ADDRESS_NONE) {
-            /* USB2 sets go to 00:1d, then 00:1a, like on real ICH9 */
-            unsigned int slot = 0;
-
-            if (!vdPCISlotInUse(set, 0, 0x1d))
-                slot = 0x1d;
-            else if (!vdPCISlotInUse(set, 0, 0x1a))
-                slot = 0x1a;
-            if (slot) {
-                vdAddress u = { .type = VD_ADDRESS_PCI, .slot = slot, .multi = VD_TRISTATE_YES };
-
-                if (!vdPCIReserveAddr(set, &u, flags, true, error))
-                    return false;
-                vdDeviceSetAddress(c, &u, origin);
-            }
-        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "pci") &&
-                   vdDevicePropIs(c, VD_PROP_MODEL, "dmi-to-pci-bridge") &&
-                   c->addr.type == VD_ADDRESS_NONE && !vdPCISlotInUse(set, 0, 0x1e)) {
-            if (!vdPCIPlaceFixed(set, c, 0x1e, 0, flags, origin, error))
-                return false;
-        }
-    }
-
-    if (set->buses->len) {
-        /* LPC/ISA bridge at 00:1f.0 and SMBus at 00:1f.3 */
-        a.slot = 0x1f;
-        if (!vdPCIReserveAddr(set, &a, flags, true, error))
-            return false;
-        a.function = 3;
-        if (!vdPCIReserveAddr(set, &a, flags, true, error))
-            return false;
-    }
-    if (!vdPCIPlacePrimaryVideo(ctx, set, 1, flags, origin, error))
+    if (!vdPCIChipsetICH9Controllers(ctx, set, flags, origin, error) ||
+        !vdPCIChipsetReserve(ctx, set, reserved, flags, error))
+        return false;
+    if (vdPCIChipsetSlot(ctx, "video", 0, &video) &&
+        !vdPCIPlacePrimaryVideo(ctx, set, video.slot, flags, origin, error))
         return false;
 
-    if (!vdPCISlotInUse(set, 0, 0x1b)) {
-        for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_SOUND); i++) {
-            vdDevice *s = vdDomainDefGet(ctx->def, VD_DEVICE_SOUND, i);
+    /* the first ICH9 sound card is the chipset's own HD audio */
+    if (!vdPCIChipsetSlot(ctx, "sound", 0, &sound) || vdPCISlotInUse(set, 0, sound.slot))
+        return true;
+    for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_SOUND); i++) {
+        vdDevice *s = vdDomainDefGet(ctx->def, VD_DEVICE_SOUND, i);
 
-            if (!vdDevicePropIs(s, VD_PROP_MODEL, "ich9") || !vdPCIAddressIsWanted(&s->addr))
-                continue;
-            if (!vdPCIPlaceFixed(set, s, 0x1b, 0, flags, origin, error))
-                return false;
-            break;
-        }
+        if (vdDevicePropIs(s, VD_PROP_MODEL, "ich9") && vdPCIAddressIsWanted(&s->addr))
+            return vdPCIPlaceFixed(set, s, sound.slot, sound.function, flags, origin, error);
     }
     return true;
 }
