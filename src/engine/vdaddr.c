@@ -257,6 +257,7 @@ vdEngineAssignCCID(vdEngineCtx *ctx,
 typedef struct {
     GHashTable *count;      /* reg -> devices with it */
     GHashTable *next;       /* default reg -> first reg worth trying */
+    guint64 step;           /* between two regs handed out */
 } vdSpaprRegs;
 
 static guint
@@ -301,6 +302,11 @@ vdSpaprAssign(vdSpaprRegs *regs,
         }
         return true;
     }
+    if (!dflt || !regs->step) {
+        g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                    _("the table gives no spapr-vio reg for this device (setting spapr-vio.regs)"));
+        return false;
+    }
     if (!(next = g_hash_table_lookup(regs->next, &dflt))) {
         guint64 *key = g_new(guint64, 1);
 
@@ -310,12 +316,46 @@ vdSpaprAssign(vdSpaprRegs *regs,
         g_hash_table_insert(regs->next, key, next);
     }
     while (vdSpaprRegCount(regs, *next) > 0)
-        *next += 0x1000;
+        *next += regs->step;
     a.reg = *next;
     a.hasReg = true;
     vdSpaprRegTake(regs, a.reg);
     vdDeviceSetAddress(dev, &a, VD_ORIGIN_ADDRESS);
     return true;
+}
+
+
+/* Where each kind of spapr-vio device starts looking for a free reg. */
+typedef struct {
+    guint64 net;
+    guint64 scsi;
+    guint64 nvram;
+    guint64 tpm;
+    guint64 serial;
+    guint64 step;
+} vdSpaprBases;
+
+/* Missing items stay 0: only a device that needs one is refused for it. */
+static void
+vdSpaprReadBases(const vdEngineCtx *ctx,
+                 vdSpaprBases *bases)
+{
+    const char *list = vdEngineSetting(ctx, VD_SETTING_SPAPR_VIO_REGS, NULL);
+    const struct {
+        const char *name;
+        guint64 *value;
+    } items[] = {
+        { "net", &bases->net }, { "scsi", &bases->scsi }, { "nvram", &bases->nvram },
+        { "tpm", &bases->tpm }, { "serial", &bases->serial }, { "step", &bases->step },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(items); i++) {
+        size_t len;
+        const char *v = vdProfileItem(list, items[i].name, 0, &len);
+
+        *items[i].value = v ? g_ascii_strtoull(v, NULL, 0) : 0;
+    }
 }
 
 
@@ -329,8 +369,12 @@ vdEngineAssignSpaprVIO(vdEngineCtx *ctx,
     g_autoptr(GHashTable) next = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     vdSpaprRegs regs = { .count = count, .next = next };
     vdSpaprRegs *ctxRegs = &regs;
+    vdSpaprBases bases;
     size_t k;
     guint i;
+
+    vdSpaprReadBases(ctx, &bases);
+    regs.step = bases.step;
 
     /* consoles mirror a serial port's address and do not count */
     for (k = 0; k < VD_DEVICE_LAST; k++) {
@@ -346,32 +390,32 @@ vdEngineAssignSpaprVIO(vdEngineCtx *ctx,
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_INTERFACE); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_INTERFACE, i);
 
-        if (!vdSpaprAssign(ctxRegs, d, vdDevicePropIs(d, VD_PROP_MODEL, "spapr-vlan"), 0x1000, error))
+        if (!vdSpaprAssign(ctxRegs, d, vdDevicePropIs(d, VD_PROP_MODEL, "spapr-vlan"), bases.net, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
         bool vio = vdDevicePropIs(d, VD_PROP_TYPE, "scsi") && vdDevicePropIs(d, VD_PROP_MODEL, "ibmvscsi");
 
-        if (!vdSpaprAssign(ctxRegs, d, vio, 0x2000, error))
+        if (!vdSpaprAssign(ctxRegs, d, vio, bases.scsi, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_SERIAL); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_SERIAL, i);
 
         if (!vdSpaprAssign(ctxRegs, d, vdDevicePropIs(d, VD_PROP_TARGET_TYPE, "spapr-vio-serial"),
-                           0x30000000, error))
+                           bases.serial, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_NVRAM); i++) {
-        if (!vdSpaprAssign(ctxRegs, vdDomainDefGet(def, VD_DEVICE_NVRAM, i), pseries, 0x3000, error))
+        if (!vdSpaprAssign(ctxRegs, vdDomainDefGet(def, VD_DEVICE_NVRAM, i), pseries, bases.nvram, error))
             return false;
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_TPM); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_TPM, i);
 
         if (!vdSpaprAssign(ctxRegs, d, pseries && !vdDevicePropIs(d, VD_PROP_MODEL, "spapr-tpm-proxy"),
-                           0x4000, error))
+                           bases.tpm, error))
             return false;
     }
     return true;
@@ -489,12 +533,37 @@ vdEngineAssignVirtioMMIO(vdEngineCtx *ctx)
 }
 
 
+/* The channel subsystem and subchannel set new CCW devices go to. */
+static bool
+vdCCWSubchannelSet(const vdEngineCtx *ctx,
+                   unsigned int *cssid,
+                   unsigned int *ssid,
+                   GError **error)
+{
+    const char *list = vdEngineSetting(ctx, VD_SETTING_CCW_SUBCHANNEL_SET, NULL);
+    size_t len;
+    const char *c = vdProfileItem(list, "cssid", 0, &len);
+    const char *s = vdProfileItem(list, "ssid", 0, &len);
+
+    if (!c || !s) {
+        g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
+                    _("the table gives no subchannel set for CCW devices (setting ccw.subchannel-set)"));
+        return false;
+    }
+    *cssid = g_ascii_strtoull(c, NULL, 0);
+    *ssid = g_ascii_strtoull(s, NULL, 0);
+    return true;
+}
+
+
 bool
 vdEngineAssignCCW(vdEngineCtx *ctx,
                   GError **error)
 {
     g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
     unsigned int devno = 0;
+    unsigned int cssid;
+    unsigned int ssid;
     size_t k;
     guint i;
 
@@ -505,13 +574,15 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
     }
     if (!vdEngineSettingIs(ctx, VD_SETTING_VIRTIO_TRANSPORT, "ccw"))
         return true;
+    if (!vdCCWSubchannelSet(ctx, &cssid, &ssid, error))
+        return false;
 
-    /* the device numbers taken in 0xfe.0, where new ones go; the search only moves up */
+    /* the device numbers taken in the set where new ones go; the search only moves up */
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         for (i = 0; i < ctx->def->devices[k]->len; i++) {
             vdDevice *d = g_ptr_array_index(ctx->def->devices[k], i);
 
-            if (d->addr.type == VD_ADDRESS_CCW && d->addr.cssid == 0xfe && d->addr.ssid == 0)
+            if (d->addr.type == VD_ADDRESS_CCW && d->addr.cssid == cssid && d->addr.ssid == ssid)
                 g_hash_table_add(used, GUINT_TO_POINTER(d->addr.devno + 1));
         }
     }
@@ -521,7 +592,7 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
 
         for (i = 0; i < devs->len; i++) {
             vdDevice *d = g_ptr_array_index(devs, i);
-            vdAddress a = { .type = VD_ADDRESS_CCW, .cssid = 0xfe };
+            vdAddress a = { .type = VD_ADDRESS_CCW, .cssid = cssid, .ssid = ssid };
 
             if (!(d->addr.type == VD_ADDRESS_NONE && vdCCWIsVirtio(d)))
                 continue;

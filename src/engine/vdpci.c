@@ -823,24 +823,20 @@ vdPCIChipsetSlot(const vdEngineCtx *ctx,
                  guint nth,
                  vdAddress *addr)
 {
-    const char *list = vdEngineSetting(ctx, VD_SETTING_PCI_CHIPSET_SLOTS, NULL);
-    g_auto(GStrv) items = g_strsplit(list ? list : "", " ", -1);
-    size_t i;
+    size_t len;
+    const char *v = vdProfileItem(vdEngineSetting(ctx, VD_SETTING_PCI_CHIPSET_SLOTS, NULL),
+                                  name, nth, &len);
+    char *end = NULL;
 
-    for (i = 0; items[i]; i++) {
-        const char *eq = strchr(items[i], '=');
-        const char *dot = eq ? strchr(eq, '.') : NULL;
-
-        if (!dot || (size_t)(eq - items[i]) != strlen(name) ||
-            strncmp(items[i], name, eq - items[i]) != 0 || nth-- > 0)
-            continue;
-        memset(addr, 0, sizeof(*addr));
-        addr->type = VD_ADDRESS_PCI;
-        addr->slot = g_ascii_strtoull(eq + 1, NULL, 16);
-        addr->function = g_ascii_strtoull(dot + 1, NULL, 16);
-        return addr->slot <= VD_PCI_SLOT_LAST && addr->function < 8;
-    }
-    return false;
+    if (!v)
+        return false;
+    memset(addr, 0, sizeof(*addr));
+    addr->type = VD_ADDRESS_PCI;
+    addr->slot = g_ascii_strtoull(v, &end, 16);
+    if (end >= v + len || *end != '.')
+        return false;
+    addr->function = g_ascii_strtoull(end + 1, NULL, 16);
+    return addr->slot <= VD_PCI_SLOT_LAST && addr->function < 8;
 }
 
 

@@ -10,6 +10,7 @@
  */
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "engine/vdprofile.h"
 #include "util/vderror.h"
@@ -167,4 +168,29 @@ vdProfileUInt(const vdProfile *profile,
     const char *v = vdProfileGet(profile, setting);
 
     return v ? (unsigned int)g_ascii_strtoull(v, NULL, 10) : dflt;
+}
+
+
+/* In a list setting of "name=value" items ("ide=1.1 usb=1.2"), the value of the
+ * @nth item called @name, and its length; NULL when there is none. */
+const char *
+vdProfileItem(const char *list,
+              const char *name,
+              guint nth,
+              size_t *len)
+{
+    size_t nlen = strlen(name);
+    const char *p = list;
+
+    while (p && *p) {
+        size_t n = strcspn(p, " ");
+
+        if (n > nlen && p[nlen] == '=' && strncmp(p, name, nlen) == 0 && nth-- == 0) {
+            *len = n - nlen - 1;
+            return p + nlen + 1;
+        }
+        p += n;
+        p += strspn(p, " ");
+    }
+    return NULL;
 }
