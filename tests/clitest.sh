@@ -22,18 +22,9 @@ HOSTILE=$SRCDIR/hostiledata
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vd-clitest.XXXXXX") || exit 99
 trap 'rm -rf "$WORK"' EXIT
-# ok, not_ok, check, lines, split_stderr
+# run, ok, not_ok, check, lines, split_stderr
 . "$(dirname "$0")/tap.sh"
 
-n=0
-failed=0
-
-# run ARGS...: runs virt-defaults, keeping rc, stdout and stderr
-run() {
-    "$VD" "$@" >"$WORK/out" 2>"$WORK/err.raw" </dev/null
-    rc=$?
-    split_stderr
-}
 
 # run_stdin FILE ARGS...
 run_stdin() {

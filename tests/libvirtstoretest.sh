@@ -24,17 +24,9 @@ ARM=$SRCDIR/vdxml2xmldata/aarch64-virt-minimal.xml
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vd-libvirtstoretest.XXXXXX") || exit 99
 trap 'rm -rf "$WORK"' EXIT
-# ok, not_ok, check, lines, split_stderr
+# run, ok, not_ok, check, lines, split_stderr
 . "$(dirname "$0")/tap.sh"
 
-n=0
-failed=0
-
-run() {
-    "$VD" "$@" >"$WORK/out" 2>"$WORK/err.raw" </dev/null
-    rc=$?
-    split_stderr
-}
 
 needs() {
     ldd "$1" 2>/dev/null | grep -q 'libvirt\.so'

@@ -27,14 +27,11 @@ UUID=ef65d72b-e1b1-5059-a839-b5e679c87047
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vd-storetest.XXXXXX") || exit 99
 trap 'rm -rf "$WORK"' EXIT
-# ok, not_ok, check, lines, split_stderr
+# run, ok, not_ok, check, lines, split_stderr
 . "$(dirname "$0")/tap.sh"
 # edit's copies go there, where the test can look for them
 export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
-
-n=0
-failed=0
 
 # as in clitest.sh: valgrind's report goes to our stderr, the rest is kept
 # run ARGS...: virt-defaults on the test store, keeping rc, stdout and stderr

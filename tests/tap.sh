@@ -1,8 +1,8 @@
-# tap.sh: the TAP helpers of the shell tests (clitest.sh, storetest.sh), sourced.
+# tap.sh: the TAP helpers of the shell tests (clitest.sh, storetest.sh, libvirtstoretest.sh), sourced.
 #
-# The caller sets WORK (a scratch directory), n=0 and failed=0, and runs the
-# program under test with stdout in $WORK/out and stderr in $WORK/err.raw, its exit
-# status in rc, then calls split_stderr.
+# The caller sets WORK (a scratch directory) and VD (the program under test), and
+# runs it with run, or its own function that leaves stdout in $WORK/out, stderr in
+# $WORK/err.raw and the exit status in rc, then calls split_stderr.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -13,6 +13,16 @@
 split_stderr() {
     grep '^==[0-9]*==' "$WORK/err.raw" >&2
     grep -v '^==[0-9]*==' "$WORK/err.raw" >"$WORK/err"
+}
+
+n=0
+failed=0
+
+# run ARGS...: runs $VD, keeping rc, stdout and stderr
+run() {
+    "$VD" "$@" >"$WORK/out" 2>"$WORK/err.raw" </dev/null
+    rc=$?
+    split_stderr
 }
 
 ok() {
