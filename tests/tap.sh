@@ -1,4 +1,4 @@
-# tap.sh: the TAP helpers of the shell tests (clitest.sh, storetest.sh, libvirtstoretest.sh), sourced.
+# tap.sh: TAP helpers sourced by clitest.sh, storetest.sh and libvirtstoretest.sh.
 #
 # The caller sets WORK (a scratch directory) and VD (the program under test), and
 # runs it with run, or its own function that leaves stdout in $WORK/out, stderr in
