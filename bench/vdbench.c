@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vdbenchclock.h"
 #include "defaults/vdtable.h"
 #include "guard/vdguard.h"
 #include "util/vderror.h"
@@ -109,11 +110,7 @@ static bool vdBenchCPUClock;
 static gint64
 vdBenchNow(void)
 {
-    struct timespec ts;
-
-    if (!vdBenchCPUClock || clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-        return g_get_monotonic_time();
-    return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+    return vdBenchClockNow(vdBenchCPUClock);
 }
 
 
@@ -404,17 +401,6 @@ static const vdBenchFunc vdBenchFuncs[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(vdBenchFuncs) == VD_BENCH_LAST);
 
 
-static int
-vdBenchCompareDouble(const void *a,
-                     const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-
 /* How many calls of column @kind take about @perRep microseconds; 0 with @error set
  * if the input is refused. */
 static guint64
@@ -473,15 +459,6 @@ vdBenchSample(vdBenchCtx *ctx,
     us = (double)(vdBenchNow() - start) / iters;
     vdBenchPrepare(ctx, VD_BENCH_LAST, 0);
     return us;
-}
-
-
-static double
-vdBenchMedian(double *samples,
-              unsigned int n)
-{
-    qsort(samples, n, sizeof(double), vdBenchCompareDouble);
-    return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
 }
 
 
@@ -919,7 +896,7 @@ vdBenchRun(vdBenchCtx *ctx,
 
         for (k = 0; k < VD_BENCH_LAST; k++) {
             if (in->iters[k])
-                in->us[k] = vdBenchMedian(in->samples[k], reps);
+                in->us[k] = vdBenchClockMedian(in->samples[k], reps);
         }
     }
 }

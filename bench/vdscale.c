@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "vdbenchclock.h"
 #include "defaults/vdtable.h"
 #include "guard/vdguard.h"
 #include "util/vderror.h"
@@ -228,28 +229,6 @@ vdScaleEngine(const vdTable *table,
 }
 
 
-static gint64
-vdScaleNow(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-        return g_get_monotonic_time();
-    return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-
-static int
-vdScaleCompareDouble(const void *a,
-                     const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-
 /* Median microseconds per call over @reps repetitions of about @budget/@reps seconds;
  * the first call is untimed (it warms the caches). */
 static double
@@ -260,22 +239,21 @@ vdScaleTime(const vdTable *table,
 {
     double samples[VD_SCALE_MAX_REPS];
     double perRep = budget * G_USEC_PER_SEC / reps;
-    gint64 start = vdScaleNow();
+    gint64 start = vdBenchClockNow(true);
     guint64 iters;
     guint64 i;
     int r;
 
     if (!vdScaleEngine(table, xml, NULL, NULL))
         return NAN;
-    iters = MAX(1, (guint64)(perRep / MAX(vdScaleNow() - start, 1)));
+    iters = MAX(1, (guint64)(perRep / MAX(vdBenchClockNow(true) - start, 1)));
     for (r = 0; r < reps; r++) {
-        start = vdScaleNow();
+        start = vdBenchClockNow(true);
         for (i = 0; i < iters; i++)
             vdScaleEngine(table, xml, NULL, NULL);
-        samples[r] = (double)(vdScaleNow() - start) / iters;
+        samples[r] = (double)(vdBenchClockNow(true) - start) / iters;
     }
-    qsort(samples, reps, sizeof(double), vdScaleCompareDouble);
-    return reps % 2 ? samples[reps / 2] : (samples[reps / 2 - 1] + samples[reps / 2]) / 2;
+    return vdBenchClockMedian(samples, reps);
 }
 
 
