@@ -238,7 +238,105 @@ vdGuardPlanIsEmpty(const vdTable *table,
 }
 
 
-/* Run the stamped generation over a copy and report what would change. */
+/* A definition stamped by a newer build: nothing here can tell what its generation
+ * would add, and a reload must not lose the guest, so it is kept as it is; any other
+ * context refuses it. */
+static bool
+vdGuardVerifyUnknown(const vdTable *table,
+                     xmlDocPtr doc,
+                     const vdGuardRequest *req,
+                     vdGuardResult *res,
+                     unsigned int gen,
+                     GError **error)
+{
+    if (req->context != VD_GUARD_LOAD) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("the definition is stamped with generation %1$u, which this table does not know (newest: %2$u): it cannot be checked for %3$s"),
+                    gen, table->current, vdGuardContextTypeToString(req->context));
+        return false;
+    }
+    g_ptr_array_add(res->notes,
+                    g_strdup_printf(_("the definition is stamped with generation %1$u, which this table does not know (newest: %2$u); it is kept as stored"),
+                                    gen, table->current));
+    if (!(req->flags & VD_GUARD_IN_PLACE))
+        res->doc = xmlCopyDoc(doc, 1);
+    return true;
+}
+
+
+/* Complete a copy of @doc, whose plan is not empty, and compare: a change the guest
+ * would see is refused (or, at a reload, noted); devices the definition lacks are
+ * returned in @kinds when generation 1, libvirt itself, adds them back on a parse. */
+static bool
+vdGuardVerifyCompare(const vdTable *table,
+                     xmlDocPtr doc,
+                     const vdGuardRequest *req,
+                     vdGuardResult *res,
+                     unsigned int gen,
+                     char **kinds,
+                     GError **error)
+{
+    g_autoptr(xmlDoc) copy = xmlCopyDoc(doc, 1);
+    g_autoptr(vdDomainDef) before = NULL;
+    g_autoptr(vdDomainDef) after = NULL;
+    g_autoptr(GPtrArray) abi = NULL;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *added = NULL;
+    bool stamped = vdStampPresent(doc);
+    guint i;
+
+    if (!vdGuardComplete(table, copy, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, error))
+        return false;
+    /* an unstamped definition is generation 1 as it is: the stamp a completion
+     * writes is no difference */
+    if (!stamped)
+        vdGuardDropStamp(copy);
+    a = vdXMLFormat(doc);
+    b = vdXMLFormat(copy);
+    if (g_str_equal(a, b))
+        return true;
+    if (!(before = vdGuardParse(doc, true, error)) || !(after = vdGuardParse(copy, true, error)))
+        return false;
+    /* devices the stamped generation adds back are no change to the guest:
+     * libvirt's migratable XML drops the implicit ones, and libvirt adds them
+     * again on every parse */
+    abi = vdAbiCompareFlags(before, after, VD_ABI_ALLOW_ADDED);
+    if (abi->len > 0 && req->context != VD_GUARD_LOAD) {
+        g_autoptr(GString) msg = g_string_new(NULL);
+
+        for (i = 0; i < abi->len; i++)
+            g_string_append_printf(msg, "%s%s", i ? "; " : "", (char *)g_ptr_array_index(abi, i));
+        g_set_error(error, VD_ERROR, VD_ERROR_ABI,
+                    _("the definition would change the guest ABI under generation %1$u: %2$s"),
+                    gen, msg->str);
+        return false;
+    }
+    /* only what the guest would see is worth a warning at every daemon start:
+     * a value that is no ABI (libvirt 9.0 itself renumbers a virtio console
+     * behind the serial one when it reads its own config back) is not */
+    for (i = 0; i < abi->len; i++)
+        g_ptr_array_add(res->notes, g_strdup(g_ptr_array_index(abi, i)));
+    if (abi->len > 0 || !(*kinds = vdGuardAddedKinds(before, after)))
+        return true;
+    added = g_strdup(*kinds);
+    /* what libvirt itself adds back on every parse; a device only a newer
+     * generation adds was never the guest's */
+    if (!vdGuardLibvirtAdds(table, doc, stamped, after, &added, error))
+        return false;
+    if (added && req->context != VD_GUARD_LOAD) {
+        g_set_error(error, VD_ERROR, VD_ERROR_ABI,
+                    _("the definition would change the guest ABI under generation %1$u: it lacks %2$s, which libvirt would not add back"),
+                    gen, added);
+        return false;
+    }
+    if (added)
+        g_clear_pointer(kinds, g_free);
+    return true;
+}
+
+
+/* load, migrate, restore: the stamped generation must change nothing the guest sees. */
 static bool
 vdGuardVerify(const vdTable *table,
               xmlDocPtr doc,
@@ -246,105 +344,31 @@ vdGuardVerify(const vdTable *table,
               vdGuardResult *res,
               GError **error)
 {
-    g_autoptr(xmlDoc) copy = NULL;
-    g_autoptr(vdDomainDef) before = NULL;
-    g_autoptr(vdDomainDef) after = NULL;
-    g_autoptr(GPtrArray) abi = NULL;
-    g_autofree char *a = NULL;
-    g_autofree char *b = NULL;
-    bool stamped = vdStampPresent(doc);
-    g_autofree char *added = NULL;
     g_autofree char *kinds = NULL;
-    bool fill = false;
+    bool stamped = vdStampPresent(doc);
     bool empty = false;
     unsigned int gen;
-    guint i;
 
     if (!(gen = vdStampGeneration(doc, NULL, error)))
         return false;
     res->generation = gen;
     res->notes = g_ptr_array_new_with_free_func(g_free);
-    if (!vdTableFindGeneration(table, gen)) {
-        /* a newer build stamped it: nothing here can tell what it would add, and
-         * a reload must not lose the guest, so it is kept as it is */
-        if (req->context == VD_GUARD_LOAD) {
-            g_ptr_array_add(res->notes,
-                            g_strdup_printf(_("the definition is stamped with generation %1$u, which this table does not know (newest: %2$u); it is kept as stored"),
-                                            gen, table->current));
-            if (!(req->flags & VD_GUARD_IN_PLACE))
-                res->doc = xmlCopyDoc(doc, 1);
-            return true;
-        }
-        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                    _("the definition is stamped with generation %1$u, which this table does not know (newest: %2$u): it cannot be checked for %3$s"),
-                    gen, table->current, vdGuardContextTypeToString(req->context));
-        return false;
-    }
+    if (!vdTableFindGeneration(table, gen))
+        return vdGuardVerifyUnknown(table, doc, req, res, gen, error);
     /* what was stored complete plans nothing: that is the whole check at a
      * reload; a definition that is not is completed on a copy and compared, to
      * say what differs and whether the guest would see it */
-    if (!vdGuardPlanIsEmpty(table, doc, gen, &empty, error))
+    if (!vdGuardPlanIsEmpty(table, doc, gen, &empty, error) ||
+        (!empty && !vdGuardVerifyCompare(table, doc, req, res, gen, &kinds, error)))
         return false;
-    if (empty) {
-        if (!(req->flags & VD_GUARD_IN_PLACE))
-            res->doc = xmlCopyDoc(doc, 1);
-        return true;
-    }
-    copy = xmlCopyDoc(doc, 1);
-    if (!vdGuardComplete(table, copy, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, error))
-        return false;
-    /* an unstamped definition is generation 1 as it is: the stamp a completion
-     * writes is no difference */
-    if (!stamped)
-        vdGuardDropStamp(copy);
 
-    a = vdXMLFormat(doc);
-    b = vdXMLFormat(copy);
-    if (!g_str_equal(a, b)) {
-        if (!(before = vdGuardParse(doc, true, error)) || !(after = vdGuardParse(copy, true, error)))
-            return false;
-        /* devices the stamped generation adds back are no change to the guest:
-         * libvirt's migratable XML drops the implicit ones, and libvirt adds them
-         * again on every parse */
-        abi = vdAbiCompareFlags(before, after, VD_ABI_ALLOW_ADDED);
-        if (abi->len > 0 && req->context != VD_GUARD_LOAD) {
-            g_autoptr(GString) msg = g_string_new(NULL);
-
-            for (i = 0; i < abi->len; i++)
-                g_string_append_printf(msg, "%s%s", i ? "; " : "", (char *)g_ptr_array_index(abi, i));
-            g_set_error(error, VD_ERROR, VD_ERROR_ABI,
-                        _("the definition would change the guest ABI under generation %1$u: %2$s"),
-                        gen, msg->str);
-            return false;
-        }
-        /* only what the guest would see is worth a warning at every daemon start:
-         * a value that is no ABI (libvirt 9.0 itself renumbers a virtio console
-         * behind the serial one when it reads its own config back) is not */
-        for (i = 0; i < abi->len; i++)
-            g_ptr_array_add(res->notes, g_strdup(g_ptr_array_index(abi, i)));
-        if (abi->len == 0 && (kinds = vdGuardAddedKinds(before, after))) {
-            added = g_strdup(kinds);
-            /* what libvirt itself adds back on every parse; a device only a newer
-             * generation adds was never the guest's */
-            if (!vdGuardLibvirtAdds(table, doc, stamped, after, &added, error))
-                return false;
-            if (added && req->context != VD_GUARD_LOAD) {
-                g_set_error(error, VD_ERROR, VD_ERROR_ABI,
-                            _("the definition would change the guest ABI under generation %1$u: it lacks %2$s, which libvirt would not add back"),
-                            gen, added);
-                return false;
-            }
-            fill = !added;
-        }
-    }
-    if (fill && req->context == VD_GUARD_LOAD)
+    if (kinds && req->context == VD_GUARD_LOAD)
         g_ptr_array_add(res->notes,
                         g_strdup_printf((req->flags & VD_GUARD_FILL) ?
                                         _("the stored definition lacks devices generation %1$u adds (%2$s): they are added as it is read") :
                                         _("the stored definition lacks devices generation %1$u adds (%2$s): it is kept as stored"),
                                         gen, kinds));
-
-    if (fill && (req->flags & VD_GUARD_FILL)) {
+    if (kinds && (req->flags & VD_GUARD_FILL)) {
         /* the same completion again, on the document itself */
         if (!vdGuardComplete(table, doc, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, error))
             return false;
