@@ -28,6 +28,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "vdbenchclock.h"
+
 #include "libvirt-defaults.h"
 
 /* the public header brings no cleanup for libxml2's types, and this program uses
@@ -65,24 +67,11 @@ vdLoadBenchSetFree(vdLoadBenchSet *set)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdLoadBenchSet, vdLoadBenchSetFree);
 
 
+/* Seconds of this thread's CPU time. */
 static double
 vdLoadBenchNow(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-
-static int
-vdLoadBenchCompareDouble(const void *a,
-                         const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
+    return vdBenchClockNow(true) / (double)G_USEC_PER_SEC;
 }
 
 
@@ -93,8 +82,7 @@ vdLoadBenchMedian(const double *samples,
     double sorted[VD_LOADBENCH_MAX_ROUNDS];
 
     memcpy(sorted, samples, n * sizeof(*sorted));
-    qsort(sorted, n, sizeof(*sorted), vdLoadBenchCompareDouble);
-    return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return vdBenchClockMedian(sorted, n);
 }
 
 
