@@ -473,7 +473,7 @@ vdPCIAddressValidate(vdPCISet *set,
                      bool fromConfig,
                      GError **error)
 {
-    g_autofree char *str = vdPCIAddressString(addr);
+    g_autofree char *str = NULL;
     vdPCIBus *bus;
 
     if (set->buses->len == 0) {
@@ -481,11 +481,13 @@ vdPCIAddressValidate(vdPCISet *set,
         return false;
     }
     if (addr->domain != 0) {
+        str = vdPCIAddressString(addr);
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("Invalid PCI address %1$s. Only PCI domain 0 is available"), str);
         return false;
     }
     if (addr->bus >= set->buses->len) {
+        str = vdPCIAddressString(addr);
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("Invalid PCI address %1$s. Only PCI buses up to %2$u are available"),
                     str, set->buses->len - 1);
@@ -495,11 +497,13 @@ vdPCIAddressValidate(vdPCISet *set,
     if (!vdPCIFlagsCompatible(addr, bus->flags, flags, fromConfig, error))
         return false;
     if (addr->slot < bus->minSlot) {
+        str = vdPCIAddressString(addr);
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("Invalid PCI address %1$s. slot must be >= %2$u"), str, bus->minSlot);
         return false;
     }
     if (addr->slot > bus->maxSlot) {
+        str = vdPCIAddressString(addr);
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("Invalid PCI address %1$s. slot must be <= %2$u"), str, bus->maxSlot);
         return false;
