@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <libxml/relaxng.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "defaults/vdtable.h"
@@ -144,6 +145,7 @@ vdRuleFree(vdRule *rule)
     g_free(rule->family);
     g_free(rule->minVersion);
     g_free(rule->maxVersion);
+    g_strfreev(rule->caps);
     g_free(rule->file);
     g_free(rule);
 }
@@ -178,6 +180,7 @@ vdCapsMachineFree(vdCapsMachine *m)
         return;
     g_free(m->name);
     g_free(m->alias);
+    g_free(m->defaultCPU);
     g_free(m);
 }
 
@@ -190,6 +193,7 @@ vdCapsArchFree(vdCapsArch *a)
     g_free(a->name);
     g_free(a->emulator);
     g_ptr_array_unref(a->machines);
+    g_strfreev(a->flags);
     g_free(a);
 }
 
@@ -390,6 +394,17 @@ vdTableValidate(xmlDocPtr doc,
 }
 
 
+/* Two optional word lists that say the same. */
+static bool
+vdStrvSame(char **a,
+           char **b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return g_strv_equal((const char *const *)a, (const char *const *)b);
+}
+
+
 static bool
 vdTableAddRule(vdTable *table,
                xmlNodePtr node,
@@ -400,6 +415,7 @@ vdTableAddRule(vdTable *table,
     vdRule *rule = g_new0(vdRule, 1);
     const vdSettingInfo *info;
     g_autofree char *arch = vdXMLPropGet(node, "arch");
+    g_autofree char *caps = vdXMLPropGet(node, "caps");
     xmlNodePtr reason = vdXMLChild(node, "reason");
     guint i;
 
@@ -410,6 +426,7 @@ vdTableAddRule(vdTable *table,
     rule->minVersion = vdXMLPropGet(node, "min-version");
     rule->maxVersion = vdXMLPropGet(node, "max-version");
     rule->arches = vdSplitWords(arch);
+    rule->caps = vdSplitWords(caps);
     rule->generation = generation;
     rule->reason = reason ? g_strstrip(vdXMLContent(reason)) : NULL;
     rule->file = g_strdup(name);
@@ -455,10 +472,8 @@ vdTableAddRule(vdTable *table,
             g_strcmp0(other->family, rule->family) == 0 &&
             g_strcmp0(other->minVersion, rule->minVersion) == 0 &&
             g_strcmp0(other->maxVersion, rule->maxVersion) == 0 &&
-            ((!other->arches && !rule->arches) ||
-             (other->arches && rule->arches &&
-              g_strv_equal((const char *const *)other->arches,
-                           (const char *const *)rule->arches)))) {
+            vdStrvSame(other->arches, rule->arches) &&
+            vdStrvSame(other->caps, rule->caps)) {
             g_set_error(error, VD_ERROR, VD_ERROR_TABLE,
                         _("%1$s:%2$d: rule '%3$s' sets '%4$s' for the same machines as rule '%5$s' in the same generation"),
                         name, rule->line, rule->id, rule->setting, other->id);
@@ -527,60 +542,26 @@ vdTableLoadDoc(vdTable *table,
 }
 
 
-static bool
-vdTableLoadCaps(vdTable *table,
-                xmlDocPtr doc,
-                GError **error)
-{
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr a;
-
-    for (a = vdXMLFirstElement(root); a; a = vdXMLNextElement(a)) {
-        vdCapsArch *arch;
-        xmlNodePtr m;
-
-        if (!vdXMLNameIs(a, "arch"))
-            continue;
-        arch = g_new0(vdCapsArch, 1);
-        arch->name = vdXMLPropGet(a, "name");
-        arch->emulator = vdXMLPropGet(a, "emulator");
-        arch->machines = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsMachineFree);
-        g_ptr_array_add(table->arches, arch);
-        for (m = vdXMLFirstElement(a); m; m = vdXMLNextElement(m)) {
-            vdCapsMachine *mach = g_new0(vdCapsMachine, 1);
-            unsigned int max = 1;
-
-            mach->name = vdXMLPropGet(m, "name");
-            mach->alias = vdXMLPropGet(m, "alias");
-            if (vdXMLPropUInt(m, "maxCpus", &max, error) < 0) {
-                vdCapsMachineFree(mach);
-                return false;
-            }
-            mach->maxCpus = max;
-            g_ptr_array_add(arch->machines, mach);
-        }
-    }
-    return true;
-}
-
-
-/* Use the emulator profile in @path instead of the built-in QEMU 7.2 one. */
+/* Use the emulator profile in @path instead of the built-in QEMU 7.2 one: ours, for
+ * every architecture, or libvirt's <qemuCaps> of one emulator, for its architecture. */
 bool
 vdTableLoadCapsFile(vdTable *table,
                     const char *path,
                     GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
+    GPtrArray *arches;
 
-    if (!(doc = vdXMLParseFile(path, "capabilities", error)))
+    if (!(doc = vdXMLParseFile(path, NULL, error)) ||
+        !(arches = vdCapsMerge(table->arches, doc, error)))
         return false;
     /* a new array: the old one may borrow its entries from the compiled table */
     g_ptr_array_unref(table->arches);
-    table->arches = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsArchFree);
+    table->arches = arches;
     /* profiles resolved against the old capabilities no longer hold */
     if (table->profiles)
         g_hash_table_remove_all(table->profiles);
-    return vdTableLoadCaps(table, doc, error);
+    return true;
 }
 
 
@@ -654,7 +635,7 @@ vdTableLoadSource(const char *dir,
             return NULL;
     }
     if (!(capsDoc = vdXMLParseFile(capsPath, "capabilities", error)) ||
-        !vdTableLoadCaps(table, capsDoc, error))
+        !vdCapsLoad(table->arches, capsDoc, error))
         return NULL;
     if (!vdTableFinish(table, error))
         return NULL;
@@ -693,7 +674,7 @@ vdTableLoadFiles(const char *const *paths,
             return NULL;
     }
     if (!(capsDoc = vdXMLParseFile(capsPath, "capabilities", error)) ||
-        !vdTableLoadCaps(table, capsDoc, error))
+        !vdCapsLoad(table->arches, capsDoc, error))
         return NULL;
     if (!vdTableFinish(table, error))
         return NULL;
@@ -743,6 +724,7 @@ vdTableLookup(const vdTable *table,
 {
     GPtrArray *rules = table->bySetting ? g_hash_table_lookup(table->bySetting, setting) : NULL;
     g_autofree char *version = NULL;
+    const vdCapsArch *caps;
     const vdRule *best = NULL;
     int bestScore = -1;
     guint i;
@@ -750,6 +732,7 @@ vdTableLookup(const vdTable *table,
     if (!rules)
         return NULL;
     version = vdMachineVersion(machine);
+    caps = vdTableFindArch(table, arch);
     for (i = 0; i < rules->len; i++) {
         const vdRule *r = g_ptr_array_index(rules, i);
         int score = 0;
@@ -774,6 +757,11 @@ vdTableLookup(const vdTable *table,
             if (r->maxVersion && vdMachineVersionCompare(version, r->maxVersion) > 0)
                 continue;
             score += 4;
+        }
+        if (r->caps) {
+            if (!vdRuleCapsHold(r, caps))
+                continue;
+            score += 8;
         }
         if (!best || r->generation > best->generation ||
             (r->generation == best->generation && score > bestScore)) {
@@ -830,6 +818,41 @@ vdTableFindArch(const vdTable *table,
             return a;
     }
     return NULL;
+}
+
+
+static int
+vdCapsFlagCmp(const void *key,
+              const void *elem)
+{
+    return g_strcmp0(key, *(char *const *)elem);
+}
+
+
+bool
+vdCapsArchHas(const vdCapsArch *arch,
+              const char *flag)
+{
+    return arch && arch->flags &&
+        bsearch(flag, arch->flags, g_strv_length(arch->flags), sizeof(char *), vdCapsFlagCmp);
+}
+
+
+/* Whether the emulator profile @arch has every capability @rule asks for and none of
+ * those it must lack. */
+bool
+vdRuleCapsHold(const vdRule *rule,
+               const vdCapsArch *arch)
+{
+    char **c;
+
+    for (c = rule->caps; c && *c; c++) {
+        bool lack = **c == '!';
+
+        if (vdCapsArchHas(arch, *c + lack) == lack)
+            return false;
+    }
+    return true;
 }
 
 

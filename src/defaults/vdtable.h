@@ -20,6 +20,8 @@ struct _vdRule {
     char *family;           /* NULL = every machine family */
     char *minVersion;       /* machine version range, inclusive; NULL = open */
     char *maxVersion;
+    char **caps;            /* what the emulator must have ("qemu-xhci") or lack
+                             * ("!qemu-xhci"), all of it; NULL = anything */
     char *file;             /* where it was defined, for messages */
     int line;
 };
@@ -43,6 +45,8 @@ struct _vdCapsMachine {
     char *name;
     char *alias;
     unsigned int maxCpus;
+    char *defaultCPU;       /* QEMU's CPU type for the machine, NULL = unknown */
+    bool isDefault;         /* the emulator's own default machine */
 };
 
 typedef struct _vdCapsArch vdCapsArch;
@@ -50,6 +54,9 @@ struct _vdCapsArch {
     char *name;
     char *emulator;
     GPtrArray *machines;    /* vdCapsMachine * */
+    unsigned int version;   /* QEMU's, 7002000 for 7.2.0; 0 = unknown */
+    char **flags;           /* libvirt's capability names, sorted; NULL = none */
+    unsigned int gics;      /* bit n set: GIC version n is emulated */
 };
 
 typedef struct _vdTable vdTable;
@@ -178,6 +185,8 @@ const vdRule *vdTableFindRule(const vdTable *table, const char *id);
 const vdGeneration *vdTableFindGeneration(const vdTable *table, unsigned int number);
 
 const vdCapsArch *vdTableFindArch(const vdTable *table, const char *arch);
+bool vdCapsArchHas(const vdCapsArch *arch, const char *flag);
+bool vdRuleCapsHold(const vdRule *rule, const vdCapsArch *arch);
 const vdCapsMachine *vdCapsArchFindMachine(const vdCapsArch *arch, const char *name);
 
 int vdMachineVersionCompare(const char *a, const char *b);

@@ -66,6 +66,7 @@ static const vdFieldInfo vdRuleFields[] = {
     VD_FIELD(vdRule, family, STR),
     VD_FIELD(vdRule, minVersion, STR),
     VD_FIELD(vdRule, maxVersion, STR),
+    VD_FIELD(vdRule, caps, STRV),
     VD_FIELD(vdRule, file, STR),
     VD_FIELD(vdRule, line, INT),
     { NULL }
@@ -89,6 +90,8 @@ static const vdFieldInfo vdCapsMachineFields[] = {
     VD_FIELD(vdCapsMachine, name, STR),
     VD_FIELD(vdCapsMachine, alias, STR),
     VD_FIELD(vdCapsMachine, maxCpus, UINT),
+    VD_FIELD(vdCapsMachine, defaultCPU, STR),
+    VD_FIELD(vdCapsMachine, isDefault, BOOL),
     { NULL }
 };
 
@@ -100,6 +103,9 @@ static const vdFieldInfo vdCapsArchFields[] = {
     VD_FIELD(vdCapsArch, name, STR),
     VD_FIELD(vdCapsArch, emulator, STR),
     VD_FIELD_LIST(vdCapsArch, machines, vdCapsMachineInfo),
+    VD_FIELD(vdCapsArch, version, UINT),
+    VD_FIELD(vdCapsArch, flags, STRV),
+    VD_FIELD(vdCapsArch, gics, UINT),
     { NULL }
 };
 

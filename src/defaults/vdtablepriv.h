@@ -6,6 +6,8 @@
 
 #pragma once
 
+#include <libxml/tree.h>
+
 #include "defaults/vdtable.h"
 
 vdTable *vdTableNew(void);
@@ -18,6 +20,10 @@ void vdCapsMachineFree(vdCapsMachine *m);
 void vdCapsArchFree(vdCapsArch *a);
 
 vdTable *vdTableLoadSource(const char *dir, GError **error);
+
+vdCapsArch *vdCapsParseQemuCaps(xmlNodePtr root, GError **error);
+bool vdCapsLoad(GPtrArray *arches, xmlDocPtr doc, GError **error);
+GPtrArray *vdCapsMerge(const GPtrArray *arches, xmlDocPtr doc, GError **error);
 
 GBytes *vdTableSerialize(const vdTable *table);
 vdTable *vdTableDeserialize(GBytes *blob, GError **error);
