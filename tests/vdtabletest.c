@@ -19,11 +19,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
 #include "engine/vdengine.h"
+#include "engine/vdprofile.h"
 #include "testutils.h"
 #include "util/vderror.h"
 #include "util/vdxml.h"
@@ -46,6 +49,38 @@ static const char *const vdTableKnownDeadPatterns[] = {
     NULL
 };
 
+
+/* Rules that hold only for an emulator without some capability the built-in QEMU 7.2
+ * profile has: the goldens cannot exercise them, these scenarios do.  Each takes
+ * flags away from one architecture's built-in profile and names the rule that must
+ * decide the setting then (NULL: none). */
+typedef struct {
+    const char *arch;
+    const char *machine;
+    const char *without;     /* flags taken away, space-separated */
+    const char *setting;
+    const char *rule;
+} vdTableCapsCase;
+
+static const vdTableCapsCase vdTableCapsCases[] = {
+    { "x86_64", "q35", "", "usb.implicit", "x86.q35.usb.implicit" },
+    { "x86_64", "q35", "qemu-xhci", "usb.implicit", "x86.q35.usb.implicit.nec-xhci" },
+    { "x86_64", "q35", "qemu-xhci nec-usb-xhci ich9-usb-ehci1", "usb.implicit",
+      "x86.q35.usb.implicit.none" },
+    { "x86_64", "pc", "piix3-usb-uhci", "usb.default-model", NULL },
+    { "x86_64", "pc", "cirrus-vga", "video.default", "x86.video.default.vga" },
+    { "x86_64", "pc", "", "nic.default-model", "x86.nic.default-model" },
+    { "x86_64", "pc", "rtl8139", "nic.default-model", "x86.nic.default-model.e1000" },
+    { "x86_64", "pc", "rtl8139 e1000", "nic.default-model", "x86.nic.default-model.virtio" },
+    { "x86_64", "pc", "rtl8139 e1000 virtio-net", "nic.default-model",
+      "x86.nic.default-model.fallback" },
+    { "ppc64", "pseries", "rtl8139", "nic.default-model", "ppc64.nic.default-model.e1000" },
+    { "ppc64", "pseries", "rtl8139 e1000", "nic.default-model", "ppc64.nic.default-model.virtio" },
+    { "ppc64", "pseries", "rtl8139 e1000 virtio-net", "nic.default-model",
+      "ppc64.nic.default-model.fallback" },
+    { "s390x", "s390-ccw-virtio", "", "pci.root", "s390x.pci.root" },
+    { "s390x", "s390-ccw-virtio", "zpci", "pci.root", "s390x.pci.root.no-zpci" },
+};
 
 static int vdTableTestStrCmp(gconstpointer a, gconstpointer b);
 
@@ -379,6 +414,117 @@ vdTableTestUsedRules(void)
 }
 
 
+static bool
+vdTableTestCapsCaseNames(const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vdTableCapsCases); i++) {
+        if (g_strcmp0(vdTableCapsCases[i].rule, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+
+/* libvirt's <qemuCaps> for the built-in profile of @arch, less the flags @without. */
+static char *
+vdTableTestQemuCaps(const char *arch,
+                    const char *without)
+{
+    const vdCapsArch *a = vdTableFindArch(vdTestTable, arch);
+    g_auto(GStrv) drop = g_strsplit(without, " ", -1);
+    g_autoptr(GString) s = g_string_new("<qemuCaps>\n");
+    guint i;
+
+    g_assert_nonnull(a);
+    g_string_append_printf(s, "  <emulator>%s</emulator>\n  <arch>%s</arch>\n",
+                           a->emulator, a->name);
+    for (i = 0; a->flags && a->flags[i]; i++) {
+        if (!g_strv_contains((const char *const *)drop, a->flags[i]))
+            g_string_append_printf(s, "  <flag name='%s'/>\n", a->flags[i]);
+    }
+    for (i = 0; i < a->machines->len; i++) {
+        const vdCapsMachine *m = g_ptr_array_index(a->machines, i);
+
+        g_string_append_printf(s, "  <machine type='tcg' name='%s' maxCpus='%u'%s%s%s/>\n",
+                               m->name, m->maxCpus, m->alias ? " alias='" : "",
+                               m->alias ? m->alias : "", m->alias ? "'" : "");
+    }
+    g_string_append(s, "</qemuCaps>\n");
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+
+/* Rules conditioned on capabilities decide where the emulator has (or lacks) them;
+ * libvirt's form of capabilities replaces one architecture's profile. */
+static void
+vdTableTestCapsConditions(void)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vdTableCapsCases); i++) {
+        const vdTableCapsCase *tc = &vdTableCapsCases[i];
+        g_autofree char *xml = vdTableTestQemuCaps(tc->arch, tc->without);
+        g_autofree char *path = NULL;
+        g_autoptr(vdTable) table = NULL;
+        g_autoptr(GError) err = NULL;
+        const vdProfile *profile;
+        const vdRule *r;
+        int fd;
+
+        fd = g_file_open_tmp("vdtabletest-caps-XXXXXX.xml", &path, &err);
+        g_assert_no_error(err);
+        close(fd);
+        g_assert_true(g_file_set_contents(path, xml, -1, &err));
+        table = vdTableLoadDefault(&err);
+        g_assert_no_error(err);
+        g_assert_true(vdTableLoadCapsFile(table, path, &err));
+        g_assert_no_error(err);
+        g_unlink(path);
+        /* the other architectures keep their built-in profiles */
+        g_assert_nonnull(vdTableFindArch(table, "aarch64"));
+        profile = vdProfileResolve(table, tc->arch, tc->machine, 1, &err);
+        g_assert_no_error(err);
+        r = vdProfileRule(profile, vdSettingFromName(tc->setting));
+        if (g_strcmp0(r ? r->id : NULL, tc->rule) != 0) {
+            g_test_message("%s %s without '%s': %s is decided by %s, not %s", tc->arch,
+                           tc->machine, tc->without, tc->setting, r ? r->id : "no rule",
+                           tc->rule ? tc->rule : "no rule");
+            g_test_fail();
+        }
+    }
+}
+
+
+/* An emulator without qemu-xhci: a new q35 guest gets the NEC controller. */
+static void
+vdTableTestCapsApply(void)
+{
+    g_autofree char *xml = vdTableTestQemuCaps("x86_64", "qemu-xhci");
+    g_autofree char *path = NULL;
+    g_autofree char *out = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *inPath = vdTestPath("vdxml2xmldata", "x86_64-q35-minimal.xml", NULL);
+    gsize len = 0;
+    g_autofree char *in = vdTestLoadFile(inPath, &len);
+    int fd;
+
+    fd = g_file_open_tmp("vdtabletest-caps-XXXXXX.xml", &path, &err);
+    g_assert_no_error(err);
+    close(fd);
+    g_assert_true(g_file_set_contents(path, xml, -1, &err));
+    table = vdTableLoadDefault(&err);
+    g_assert_true(vdTableLoadCapsFile(table, path, &err));
+    g_unlink(path);
+    out = vdTestApplyBuf(table, 1, in, len, "x86_64-q35-minimal", &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(strstr(out, "<controller type='usb' index='0' model='nec-xhci'>"));
+    g_assert_nonnull(strstr(out, "rule='x86.q35.usb.implicit.nec-xhci'"));
+}
+
+
 static void
 vdTableTestCoverage(void)
 {
@@ -389,7 +535,8 @@ vdTableTestCoverage(void)
     for (i = 0; i < vdTestTable->rules->len; i++) {
         const vdRule *r = g_ptr_array_index(vdTestTable->rules, i);
 
-        if (r->generation != 1 || g_hash_table_contains(used, r->id))
+        if (r->generation != 1 || g_hash_table_contains(used, r->id) ||
+            vdTableTestCapsCaseNames(r->id))
             continue;
         g_hash_table_insert(unused, r->id,
                             g_strdup_printf("rule '%s' (%s:%d, %s = %s) of generation 1 is "
@@ -441,6 +588,8 @@ main(int argc,
     g_test_add_func("/table/families", vdTableTestFamilies);
     g_test_add_func("/table/origins-known", vdTableTestOriginsKnown);
     g_test_add_func("/table/coverage/generation-1", vdTableTestCoverage);
+    g_test_add_func("/table/caps/conditions", vdTableTestCapsConditions);
+    g_test_add_func("/table/caps/apply", vdTableTestCapsApply);
 
     ret = g_test_run();
     g_clear_pointer(&vdTestTable, vdTableFree);

@@ -290,15 +290,19 @@ vdCmdCheckABI(int argc,
 }
 
 
-/* Which machines a rule is about: its family and version range, or every machine. */
+/* Which machines a rule is about: its family and version range, or every machine;
+ * and what their emulator must have or lack: "q35 caps=qemu-xhci". */
 static char *
 vdRuleScope(const vdRule *r)
 {
-    return g_strdup_printf("%s%s%s%s%s", r->family ? r->family : "*",
+    g_autofree char *caps = r->caps ? g_strjoinv(",", r->caps) : NULL;
+
+    return g_strdup_printf("%s%s%s%s%s%s%s", r->family ? r->family : "*",
                            r->minVersion || r->maxVersion ? " " : "",
                            r->minVersion ? r->minVersion : "",
                            r->minVersion || r->maxVersion ? "-" : "",
-                           r->maxVersion ? r->maxVersion : "");
+                           r->maxVersion ? r->maxVersion : "",
+                           caps ? " caps=" : "", caps ? caps : "");
 }
 
 

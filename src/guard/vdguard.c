@@ -523,6 +523,29 @@ vdGuardDiff(const vdTable *table,
 }
 
 
+/* What of the emulator decided for @r: " (because the emulator has qemu-xhci)". */
+static char *
+vdGuardExplainCaps(const vdRule *r)
+{
+    g_autoptr(GString) has = g_string_new(NULL);
+    g_autoptr(GString) lacks = g_string_new(NULL);
+    char **c;
+
+    for (c = r->caps; c && *c; c++) {
+        GString *s = **c == '!' ? lacks : has;
+
+        g_string_append_printf(s, "%s%s", s->len ? ", " : "", *c + (**c == '!'));
+    }
+    if (!has->len && !lacks->len)
+        return NULL;
+    if (!lacks->len)
+        return g_strdup_printf(_(" (because the emulator has %1$s)"), has->str);
+    if (!has->len)
+        return g_strdup_printf(_(" (because the emulator lacks %1$s)"), lacks->str);
+    return g_strdup_printf(_(" (because the emulator has %1$s and lacks %2$s)"), has->str, lacks->str);
+}
+
+
 static void
 vdGuardExplainOne(GString *out,
                   const vdTable *table,
@@ -532,9 +555,12 @@ vdGuardExplainOne(GString *out,
     const vdRule *r = vdTableFindRule(table, origin);
     const char *mech = vdOriginDescribe(origin);
 
-    if (r)
-        g_string_append_printf(out, "%-44s %-36s gen %u  %s\n", what, r->id, r->generation,
-                               r->reason ? r->reason : "");
+    if (r) {
+        g_autofree char *why = vdGuardExplainCaps(r);
+
+        g_string_append_printf(out, "%-44s %-36s gen %u  %s%s\n", what, r->id, r->generation,
+                               r->reason ? r->reason : "", why ? why : "");
+    }
     else
         g_string_append_printf(out, "%-44s %-36s        %s\n", what, origin,
                                mech ? mech : _("(rule not in this table)"));
