@@ -151,26 +151,6 @@ vdBenchInputNew(const char *name,
 }
 
 
-/* vda ... vdz, vdaa ...: the bijective base-26 names libvirt itself uses. */
-static char *
-vdBenchDiskName(unsigned int idx)
-{
-    char rev[16];
-    GString *s = g_string_new("vd");
-    size_t n = 0;
-
-    idx++;
-    while (idx > 0 && n < sizeof(rev)) {
-        idx--;
-        rev[n++] = 'a' + idx % 26;
-        idx /= 26;
-    }
-    while (n > 0)
-        g_string_append_c(s, rev[--n]);
-    return g_string_free(s, FALSE);
-}
-
-
 /* An x86_64 guest with @disks virtio disks, a NIC and graphics: everything else (PCI
  * controllers and addresses, USB, input, video, memballoon ...) is left to the defaults. */
 static char *
@@ -193,7 +173,7 @@ vdBenchGenerate(const char *machine,
                            "  <devices>\n",
                            machine, disks, serial, machine);
     for (i = 0; i < disks; i++) {
-        g_autofree char *dev = vdBenchDiskName(i);
+        g_autofree char *dev = vdBenchDiskName("vd", i);
 
         g_string_append_printf(s,
                                "    <disk type='file' device='disk'>\n"

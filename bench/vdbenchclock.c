@@ -1,5 +1,5 @@
 /*
- * vdbenchclock.c: the clock and the median the benchmarks share
+ * vdbenchclock.c: what the benchmarks share: the clock, the median, disk names
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,4 +39,24 @@ vdBenchClockMedian(double *samples,
         return 0;
     qsort(samples, n, sizeof(double), vdBenchClockCompare);
     return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+}
+
+
+char *
+vdBenchDiskName(const char *prefix,
+                unsigned int idx)
+{
+    char rev[16];
+    GString *s = g_string_new(prefix);
+    size_t n = 0;
+
+    idx++;
+    while (idx > 0 && n < sizeof(rev)) {
+        idx--;
+        rev[n++] = 'a' + idx % 26;
+        idx /= 26;
+    }
+    while (n > 0)
+        g_string_append_c(s, rev[--n]);
+    return g_string_free(s, FALSE);
 }

@@ -1,5 +1,5 @@
 /*
- * vdbenchclock.h: the clock and the median the benchmarks share
+ * vdbenchclock.h: what the benchmarks share: the clock, the median, disk names
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -15,3 +15,7 @@ gint64 vdBenchClockNow(bool cpu);
 
 /* The median of @n samples, which it sorts in place. */
 double vdBenchClockMedian(double *samples, unsigned int n);
+
+/* @prefix and the bijective base-26 name of disk @idx, as libvirt numbers disks:
+ * 0 is "a", 25 "z", 26 "aa". */
+char *vdBenchDiskName(const char *prefix, unsigned int idx);

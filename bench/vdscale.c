@@ -59,34 +59,13 @@ typedef struct {
 } vdScaleOptions;
 
 
-/* sda ... sdz, sdaa ...: the bijective base-26 names libvirt numbers disks by. */
-static char *
-vdScaleDiskName(const char *prefix,
-                unsigned int idx)
-{
-    char rev[16];
-    GString *s = g_string_new(prefix);
-    size_t n = 0;
-
-    idx++;
-    while (idx > 0 && n < sizeof(rev)) {
-        idx--;
-        rev[n++] = 'a' + idx % 26;
-        idx /= 26;
-    }
-    while (n > 0)
-        g_string_append_c(s, rev[--n]);
-    return g_string_free(s, FALSE);
-}
-
-
 static void
 vdScaleDisk(GString *s,
             const char *prefix,
             unsigned int idx,
             const char *bus)
 {
-    g_autofree char *dev = vdScaleDiskName(prefix, idx);
+    g_autofree char *dev = vdBenchDiskName(prefix, idx);
 
     g_string_append_printf(s,
                            "    <disk type='file' device='disk'>\n"

@@ -456,6 +456,31 @@ vdTableTestQemuCaps(const char *arch,
 }
 
 
+/* The built-in table with the profile of @arch less the flags @without, loaded from
+ * libvirt's form of capabilities. */
+static vdTable *
+vdTableTestWithCaps(const char *arch,
+                    const char *without)
+{
+    g_autofree char *xml = vdTableTestQemuCaps(arch, without);
+    g_autofree char *path = NULL;
+    g_autoptr(vdTable) table = NULL;
+    g_autoptr(GError) err = NULL;
+    int fd;
+
+    fd = g_file_open_tmp("vdtabletest-caps-XXXXXX.xml", &path, &err);
+    g_assert_no_error(err);
+    close(fd);
+    g_assert_true(g_file_set_contents(path, xml, -1, &err));
+    table = vdTableLoadDefault(&err);
+    g_assert_no_error(err);
+    g_assert_true(vdTableLoadCapsFile(table, path, &err));
+    g_assert_no_error(err);
+    g_unlink(path);
+    return g_steal_pointer(&table);
+}
+
+
 /* Rules conditioned on capabilities decide where the emulator has (or lacks) them;
  * libvirt's form of capabilities replaces one architecture's profile. */
 static void
@@ -465,23 +490,11 @@ vdTableTestCapsConditions(void)
 
     for (i = 0; i < G_N_ELEMENTS(vdTableCapsCases); i++) {
         const vdTableCapsCase *tc = &vdTableCapsCases[i];
-        g_autofree char *xml = vdTableTestQemuCaps(tc->arch, tc->without);
-        g_autofree char *path = NULL;
-        g_autoptr(vdTable) table = NULL;
+        g_autoptr(vdTable) table = vdTableTestWithCaps(tc->arch, tc->without);
         g_autoptr(GError) err = NULL;
         const vdProfile *profile;
         const vdRule *r;
-        int fd;
 
-        fd = g_file_open_tmp("vdtabletest-caps-XXXXXX.xml", &path, &err);
-        g_assert_no_error(err);
-        close(fd);
-        g_assert_true(g_file_set_contents(path, xml, -1, &err));
-        table = vdTableLoadDefault(&err);
-        g_assert_no_error(err);
-        g_assert_true(vdTableLoadCapsFile(table, path, &err));
-        g_assert_no_error(err);
-        g_unlink(path);
         /* the other architectures keep their built-in profiles */
         g_assert_nonnull(vdTableFindArch(table, "aarch64"));
         profile = vdProfileResolve(table, tc->arch, tc->machine, 1, &err);
@@ -501,23 +514,13 @@ vdTableTestCapsConditions(void)
 static void
 vdTableTestCapsApply(void)
 {
-    g_autofree char *xml = vdTableTestQemuCaps("x86_64", "qemu-xhci");
-    g_autofree char *path = NULL;
+    g_autoptr(vdTable) table = vdTableTestWithCaps("x86_64", "qemu-xhci");
     g_autofree char *out = NULL;
-    g_autoptr(vdTable) table = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *inPath = vdTestPath("vdxml2xmldata", "x86_64-q35-minimal.xml", NULL);
     gsize len = 0;
     g_autofree char *in = vdTestLoadFile(inPath, &len);
-    int fd;
 
-    fd = g_file_open_tmp("vdtabletest-caps-XXXXXX.xml", &path, &err);
-    g_assert_no_error(err);
-    close(fd);
-    g_assert_true(g_file_set_contents(path, xml, -1, &err));
-    table = vdTableLoadDefault(&err);
-    g_assert_true(vdTableLoadCapsFile(table, path, &err));
-    g_unlink(path);
     out = vdTestApplyBuf(table, 1, in, len, "x86_64-q35-minimal", &err);
     g_assert_no_error(err);
     g_assert_nonnull(strstr(out, "<controller type='usb' index='0' model='nec-xhci'>"));
