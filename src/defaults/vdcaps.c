@@ -274,8 +274,34 @@ vdCapsArchCopy(const vdCapsArch *src)
 }
 
 
+/* The guest architectures libvirt runs with the emulator it probed as @arch: the
+ * ppc64 binary also serves ppc64le guests, the arm one armv6l guests. */
+static const char *const vdCapsSiblings[][2] = {
+    { "ppc64", "ppc64le" },
+    { "armv7l", "armv6l" },
+};
+
+
+static bool
+vdCapsServes(const vdCapsArch *loaded,
+             const char *arch)
+{
+    size_t i;
+
+    if (g_strcmp0(loaded->name, arch) == 0)
+        return true;
+    for (i = 0; i < G_N_ELEMENTS(vdCapsSiblings); i++) {
+        if (g_strcmp0(loaded->name, vdCapsSiblings[i][0]) == 0 &&
+            g_strcmp0(arch, vdCapsSiblings[i][1]) == 0)
+            return true;
+    }
+    return false;
+}
+
+
 /* The profiles @arches with those of @doc in place of any of the same architecture:
- * libvirt's form replaces one architecture and keeps the others; ours replaces all. */
+ * libvirt's form replaces one emulator's architectures and keeps the others; ours
+ * replaces all. */
 GPtrArray *
 vdCapsMerge(const GPtrArray *arches,
             xmlDocPtr doc,
@@ -284,21 +310,27 @@ vdCapsMerge(const GPtrArray *arches,
     g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsArchFree);
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vdCapsArchFree);
     guint i;
-    guint j;
 
     if (!vdCapsLoad(loaded, doc, error)) {
         g_ptr_array_unref(out);
         return NULL;
     }
     if (vdXMLNameIs(xmlDocGetRootElement(doc), "qemuCaps")) {
+        const vdCapsArch *probed = g_ptr_array_index(loaded, 0);
+
         for (i = 0; i < arches->len; i++) {
             const vdCapsArch *old = g_ptr_array_index(arches, i);
-            bool replaced = false;
+            vdCapsArch *copy;
 
-            for (j = 0; j < loaded->len; j++)
-                replaced |= g_strcmp0(((vdCapsArch *)g_ptr_array_index(loaded, j))->name, old->name) == 0;
-            if (!replaced)
+            if (!vdCapsServes(probed, old->name)) {
                 g_ptr_array_add(out, vdCapsArchCopy(old));
+            } else if (g_strcmp0(probed->name, old->name) != 0) {
+                /* a sibling: the emulator's profile under the guest's name */
+                copy = vdCapsArchCopy(probed);
+                g_free(copy->name);
+                copy->name = g_strdup(old->name);
+                g_ptr_array_add(out, copy);
+            }
         }
     }
     while (loaded->len > 0)

@@ -16,6 +16,8 @@
 #include "util/vderror.h"
 
 #define VD_PROFILE_DEFAULT_ARCH "x86_64"
+/* machine.default: whatever the emulator prefers */
+#define VD_PROFILE_PREFERRED_MACHINE "preferred"
 
 static void
 vdProfileFree(vdProfile *profile)
@@ -58,6 +60,9 @@ vdProfileMachine(const vdTable *table,
             return false;
         }
         machine = profile->machineRule->value;
+        /* libvirt's own choice: the machine the emulator lists first */
+        if (g_str_equal(machine, VD_PROFILE_PREFERRED_MACHINE) && arch->machines->len > 0)
+            machine = ((vdCapsMachine *)g_ptr_array_index(arch->machines, 0))->name;
     }
     if (!(m = vdCapsArchFindMachine(arch, machine))) {
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
