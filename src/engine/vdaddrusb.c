@@ -146,17 +146,28 @@ vdUSBFindFree(vdUSBHub *hub,
 }
 
 
-bool
-vdEngineAssignUSB(vdEngineCtx *ctx,
-                  GError **error)
+/* A device takes @port of @hub; a hub device brings its own ports there. */
+static void
+vdUSBHubPlug(vdUSBHub *hub,
+             unsigned int port,
+             const vdDevice *d)
 {
-    vdDomainDef *def = ctx->def;
-    g_autoptr(GPtrArray) buses = g_ptr_array_new_with_free_func((GDestroyNotify)vdUSBHubFree);
-    unsigned int available = 0;
-    unsigned int count = 0;
-    bool hasUSB = false;
-    bool allAddressed = true;
-    size_t k;
+    hub->used[port] = 1;
+    if (d->kind == VD_DEVICE_HUB) {
+        hub->child[port] = g_new0(vdUSBHub, 1);
+        hub->child[port]->nports = VD_USB_HUB_PORTS;
+    }
+}
+
+
+/* The root hub of every USB controller, by index; @available counts their ports and
+ * @hasUSB says whether any controller is not model='none'. */
+static void
+vdUSBRootHubs(vdDomainDef *def,
+              GPtrArray *buses,
+              unsigned int *available,
+              bool *hasUSB)
+{
     guint i;
 
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
@@ -167,7 +178,7 @@ vdEngineAssignUSB(vdEngineCtx *ctx,
         if (!vdDevicePropIs(c, VD_PROP_TYPE, "usb"))
             continue;
         if (!vdDevicePropIs(c, VD_PROP_MODEL, "none"))
-            hasUSB = true;
+            *hasUSB = true;
         if (!(n = vdUSBControllerPorts(c)) || idx < 0)
             continue;
         while ((int)buses->len <= idx)
@@ -177,9 +188,22 @@ vdEngineAssignUSB(vdEngineCtx *ctx,
 
             hub->nports = MIN(n, G_N_ELEMENTS(hub->used));
             g_ptr_array_index(buses, idx) = hub;
-            available += hub->nports;
+            *available += hub->nports;
         }
     }
+}
+
+
+/* Counts the USB devices, adds the ports their hubs bring to @available, and says
+ * whether every one of them already has a port. */
+static bool
+vdUSBCountDevices(vdDomainDef *def,
+                  unsigned int *count,
+                  unsigned int *available)
+{
+    bool allAddressed = true;
+    size_t k;
+    guint i;
 
     for (k = 0; k < G_N_ELEMENTS(vdUSBOrder); k++) {
         for (i = 0; i < vdDomainDefCount(def, vdUSBOrder[k]); i++) {
@@ -187,35 +211,47 @@ vdEngineAssignUSB(vdEngineCtx *ctx,
 
             if (!vdUSBIsDevice(d))
                 continue;
-            count++;
+            (*count)++;
             if (d->kind == VD_DEVICE_HUB)
-                available += VD_USB_HUB_PORTS;
+                *available += VD_USB_HUB_PORTS;
             if (d->addr.type != VD_ADDRESS_USB || !d->addr.usbPort)
                 allAddressed = false;
         }
     }
+    return allAddressed;
+}
 
-    if (ctx->opts->newDomain && count > 0 && !hasUSB) {
-        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                    _("USB is disabled for this domain, but USB devices are present in the domain XML"));
-        return false;
+
+/* A new definition with more USB devices than ports gets the hubs that make up the
+ * difference: each brings VD_USB_HUB_PORTS ports and takes one. */
+static void
+vdUSBAddHubs(vdDomainDef *def,
+             unsigned int count,
+             unsigned int available)
+{
+    unsigned int hubs = (count - available + 1 + VD_USB_HUB_PORTS - 2) / (VD_USB_HUB_PORTS - 1);
+    unsigned int i;
+
+    for (i = 0; i < hubs; i++) {
+        vdDevice *hub = vdDeviceNew(VD_DEVICE_HUB);
+
+        hub->origin = VD_ORIGIN_ADDRESS;
+        vdDeviceSet(hub, VD_PROP_TYPE, "usb", VD_ORIGIN_ADDRESS);
+        vdDomainDefAddDevice(def, hub);
     }
-    if (!ctx->opts->newDomain && !allAddressed)
-        return true;
+}
 
-    if (ctx->opts->newDomain && count > available) {
-        unsigned int hubs = (count - available + 1 + VD_USB_HUB_PORTS - 2) / (VD_USB_HUB_PORTS - 1);
 
-        for (i = 0; i < hubs; i++) {
-            vdDevice *hub = vdDeviceNew(VD_DEVICE_HUB);
+/* Ports the user gave are taken before any is handed out; one that does not exist or
+ * is given twice is refused. */
+static bool
+vdUSBReserveGiven(vdDomainDef *def,
+                  GPtrArray *buses,
+                  GError **error)
+{
+    size_t k;
+    guint i;
 
-            hub->origin = VD_ORIGIN_ADDRESS;
-            vdDeviceSet(hub, VD_PROP_TYPE, "usb", VD_ORIGIN_ADDRESS);
-            vdDomainDefAddDevice(def, hub);
-        }
-    }
-
-    /* reserve ports that are already given */
     for (k = 0; k < G_N_ELEMENTS(vdUSBOrder); k++) {
         for (i = 0; i < vdDomainDefCount(def, vdUSBOrder[k]); i++) {
             vdDevice *d = vdDomainDefGet(def, vdUSBOrder[k], i);
@@ -236,47 +272,84 @@ vdEngineAssignUSB(vdEngineCtx *ctx,
                             d->addr.usbPort, d->addr.bus);
                 return false;
             }
-            hub->used[port] = 1;
-            if (d->kind == VD_DEVICE_HUB) {
-                hub->child[port] = g_new0(vdUSBHub, 1);
-                hub->child[port]->nports = VD_USB_HUB_PORTS;
-            }
+            vdUSBHubPlug(hub, port, d);
         }
     }
+    return true;
+}
+
+
+/* The first free port of the lowest bus that has one, for @d. */
+static bool
+vdUSBAssignOne(GPtrArray *buses,
+               vdDevice *d,
+               GError **error)
+{
+    g_autoptr(GString) path = g_string_new(NULL);
+    vdAddress a = { .type = VD_ADDRESS_USB };
+    vdUSBHub *hub = NULL;
+    unsigned int port;
+    guint b;
+
+    for (b = 0; b < buses->len; b++) {
+        if ((hub = g_ptr_array_index(buses, b)) && vdUSBFindFree(hub, path, 0))
+            break;
+        g_string_truncate(path, 0);
+        hub = NULL;
+    }
+    if (!hub) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("No free USB ports"));
+        return false;
+    }
+    a.bus = b;
+    a.usbPort = path->str;
+    hub = vdUSBHubAt(hub, path->str, &port);
+    vdUSBHubPlug(hub, port, d);
+    vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
+    return true;
+}
+
+
+bool
+vdEngineAssignUSB(vdEngineCtx *ctx,
+                  GError **error)
+{
+    vdDomainDef *def = ctx->def;
+    g_autoptr(GPtrArray) buses = g_ptr_array_new_with_free_func((GDestroyNotify)vdUSBHubFree);
+    unsigned int available = 0;
+    unsigned int count = 0;
+    bool hasUSB = false;
+    bool allAddressed;
+    size_t k;
+    guint i;
+
+    vdUSBRootHubs(def, buses, &available, &hasUSB);
+    allAddressed = vdUSBCountDevices(def, &count, &available);
+
+    if (ctx->opts->newDomain && count > 0 && !hasUSB) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("USB is disabled for this domain, but USB devices are present in the domain XML"));
+        return false;
+    }
+    if (!ctx->opts->newDomain && !allAddressed)
+        return true;
+    if (ctx->opts->newDomain && count > available)
+        vdUSBAddHubs(def, count, available);
+
+    if (!vdUSBReserveGiven(def, buses, error))
+        return false;
 
     for (k = 0; k < G_N_ELEMENTS(vdUSBOrder); k++) {
         for (i = 0; i < vdDomainDefCount(def, vdUSBOrder[k]); i++) {
             vdDevice *d = vdDomainDefGet(def, vdUSBOrder[k], i);
-            g_autoptr(GString) path = g_string_new(NULL);
-            vdAddress a = { .type = VD_ADDRESS_USB };
-            vdUSBHub *hub = NULL;
-            unsigned int port;
-            guint b;
 
             if (!vdUSBIsDevice(d) || (d->addr.type == VD_ADDRESS_USB && d->addr.usbPort))
                 continue;
             if (d->addr.type != VD_ADDRESS_NONE && d->addr.type != VD_ADDRESS_USB)
                 continue;
-            for (b = 0; b < buses->len; b++) {
-                if ((hub = g_ptr_array_index(buses, b)) && vdUSBFindFree(hub, path, 0))
-                    break;
-                g_string_truncate(path, 0);
-                hub = NULL;
-            }
-            if (!hub) {
-                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                            _("No free USB ports"));
+            if (!vdUSBAssignOne(buses, d, error))
                 return false;
-            }
-            a.bus = b;
-            a.usbPort = path->str;
-            hub = vdUSBHubAt(hub, path->str, &port);
-            hub->used[port] = 1;
-            if (d->kind == VD_DEVICE_HUB) {
-                hub->child[port] = g_new0(vdUSBHub, 1);
-                hub->child[port]->nports = VD_USB_HUB_PORTS;
-            }
-            vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
         }
     }
     return true;
