@@ -970,7 +970,8 @@ vdCmdEdit(int argc,
         return EXIT_REFUSED;
     e.store = store;
     e.table = table;
-    if (!(e.shown = vdStoreGet(store, e.name, &err)) || !(e.copy = vdEditWriteCopy(e.shown, &err))) {
+    if (!(e.shown = vdStoreGet(store, e.name, &err)) ||
+        !(e.copy = vdEditWriteCopy(e.shown, &err))) {
         vdPrintError(err);
         return EXIT_REFUSED;
     }

@@ -419,10 +419,12 @@ vdStampTrustRound(const vdTable *table,
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         for (i = 0; i < def->devices[k]->len; i++) {
             vdDevice *dev = g_ptr_array_index(def->devices[k], i);
+            const vdDevice *d;
 
             if (!vdDeviceIsSupplied(dev))
                 continue;
-            if (vdStampConfirmDevice(dev, g_hash_table_lookup(byKey, g_hash_table_lookup(keys, dev))))
+            d = g_hash_table_lookup(byKey, g_hash_table_lookup(keys, dev));
+            if (vdStampConfirmDevice(dev, d))
                 dropped = true;
         }
     }
