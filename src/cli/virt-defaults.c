@@ -98,6 +98,36 @@ vdParseGeneration(const vdTable *table,
 }
 
 
+/* The context of 'apply' from --context, and whether --stored goes with it; false
+ * after saying why not. */
+static bool
+vdApplyContext(const char *context,
+               const char *stored,
+               vdGuardRequest *req)
+{
+    int ctx;
+
+    if (context) {
+        /* FromString returns an int: -1 would never compare below 0 once stored in
+         * the (unsigned) enum */
+        if ((ctx = vdGuardContextTypeFromString(context)) < 0) {
+            g_printerr(_("virt-defaults: unknown context '%s'\n"), context);
+            return false;
+        }
+        req->context = ctx;
+    }
+    if (stored && req->context != VD_GUARD_UPDATE) {
+        g_printerr(_("virt-defaults: --stored only goes with --context update\n"));
+        return false;
+    }
+    if (req->context == VD_GUARD_UPDATE && !stored) {
+        g_printerr(_("virt-defaults: --context update needs --stored OLD.xml\n"));
+        return false;
+    }
+    return true;
+}
+
+
 static int
 vdCmdApply(int argc,
            char **argv)
@@ -126,7 +156,6 @@ vdCmdApply(int argc,
     vdGuardRequest req = { .context = VD_GUARD_NEW };
     vdGuardResult res = { 0 };
     const char *file = "-";
-    int ctx;
     guint i;
 
     g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
@@ -140,23 +169,8 @@ vdCmdApply(int argc,
     }
     if (argc == 2)
         file = argv[1];
-    if (context) {
-        /* FromString returns an int: -1 would never compare below 0 once stored in
-         * the (unsigned) enum */
-        if ((ctx = vdGuardContextTypeFromString(context)) < 0) {
-            g_printerr(_("virt-defaults: unknown context '%s'\n"), context);
-            return EXIT_USAGE;
-        }
-        req.context = ctx;
-    }
-    if (stored && req.context != VD_GUARD_UPDATE) {
-        g_printerr(_("virt-defaults: --stored only goes with --context update\n"));
+    if (!vdApplyContext(context, stored, &req))
         return EXIT_USAGE;
-    }
-    if (req.context == VD_GUARD_UPDATE && !stored) {
-        g_printerr(_("virt-defaults: --context update needs --stored OLD.xml\n"));
-        return EXIT_USAGE;
-    }
     if (!(table = vdLoadTable()))
         return EXIT_REFUSED;
     if (caps && !vdTableLoadCapsFile(table, caps, &err)) {
@@ -332,6 +346,57 @@ vdTablePrintRule(GString *out,
 }
 
 
+/* The machine type and its family for 'table --arch [--machine]'; false after
+ * saying which is unknown. */
+static bool
+vdTableFindMachine(const vdTable *table,
+                   const char *arch,
+                   const char *machine,
+                   const char **canonical,
+                   const char **family)
+{
+    const vdCapsArch *a = vdTableFindArch(table, arch);
+    const vdCapsMachine *m;
+    const vdFamily *fam;
+
+    if (!a) {
+        g_printerr(_("virt-defaults: unknown architecture '%s'\n"), arch);
+        return false;
+    }
+    if (!machine)
+        return true;
+    if (!(m = vdCapsArchFindMachine(a, machine))) {
+        g_printerr(_("virt-defaults: unknown machine type '%s' for '%s'\n"), machine, arch);
+        return false;
+    }
+    *canonical = m->name;
+    if ((fam = vdTableFindFamily(table, arch, *canonical)))
+        *family = fam->name;
+    return true;
+}
+
+
+static void
+vdTablePrintHeader(GString *out,
+                   const char *format,
+                   unsigned int generation,
+                   const char *arch,
+                   const char *canonical)
+{
+    if (g_str_equal(format, "xml"))
+        g_string_append_printf(out, "<rules generation='%u'%s%s%s%s%s%s>\n", generation,
+                               arch ? " arch='" : "", arch ? arch : "", arch ? "'" : "",
+                               canonical ? " machine='" : "", canonical ? canonical : "",
+                               canonical ? "'" : "");
+    else if (g_str_equal(format, "rst"))
+        g_string_append(out, ".. list-table::\n   :header-rows: 1\n\n"
+                             "   * - Rule\n     - Gen\n     - Machines\n     - Setting\n     - Value\n     - Reason\n");
+    else
+        g_string_append_printf(out, "%-36s %3s  %-10s %-28s %-16s %s\n",
+                               "RULE", "GEN", "MACHINES", "SETTING", "VALUE", "REASON");
+}
+
+
 static int
 vdCmdTable(int argc,
            char **argv)
@@ -379,38 +444,10 @@ vdCmdTable(int argc,
         vdPrintError(err);
         return EXIT_USAGE;
     }
-    if (arch) {
-        const vdCapsArch *a = vdTableFindArch(table, arch);
-        const vdCapsMachine *m;
-        const vdFamily *fam;
+    if (arch && !vdTableFindMachine(table, arch, machine, &canonical, &family))
+        return EXIT_USAGE;
 
-        if (!a) {
-            g_printerr(_("virt-defaults: unknown architecture '%s'\n"), arch);
-            return EXIT_USAGE;
-        }
-        if (machine) {
-            if (!(m = vdCapsArchFindMachine(a, machine))) {
-                g_printerr(_("virt-defaults: unknown machine type '%s' for '%s'\n"), machine, arch);
-                return EXIT_USAGE;
-            }
-            canonical = m->name;
-            if ((fam = vdTableFindFamily(table, arch, canonical)))
-                family = fam->name;
-        }
-    }
-
-    if (g_str_equal(format, "xml"))
-        g_string_append_printf(out, "<rules generation='%u'%s%s%s%s%s%s>\n", generation,
-                               arch ? " arch='" : "", arch ? arch : "", arch ? "'" : "",
-                               canonical ? " machine='" : "", canonical ? canonical : "",
-                               canonical ? "'" : "");
-    else if (g_str_equal(format, "rst"))
-        g_string_append(out, ".. list-table::\n   :header-rows: 1\n\n"
-                             "   * - Rule\n     - Gen\n     - Machines\n     - Setting\n     - Value\n     - Reason\n");
-    else
-        g_string_append_printf(out, "%-36s %3s  %-10s %-28s %-16s %s\n",
-                               "RULE", "GEN", "MACHINES", "SETTING", "VALUE", "REASON");
-
+    vdTablePrintHeader(out, format, generation, arch, canonical);
     settings = vdSettingList(&nsettings);
     for (i = 0; i < nsettings; i++) {
         if (canonical) {
@@ -792,6 +829,116 @@ vdEditAsk(const char *msg)
 }
 
 
+/* One run of 'edit': the definition shown to the owner, the copy the editor works on,
+ * and the outcome of the last attempt to define the edit. */
+typedef struct {
+    vdStore *store;
+    const vdTable *table;
+    const char *name;
+    char *copy;             /* the file handed to the editor */
+    char *shown;            /* the stored definition the edit is based on */
+    char *edited;
+    gsize len;
+    const char *msg;        /* the question after a failed define */
+    bool changedByOther;    /* someone else stored the domain while it was edited */
+} vdEdit;
+
+static void
+vdEditClear(vdEdit *e)
+{
+    g_free(e->copy);
+    g_free(e->shown);
+    g_free(e->edited);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(vdEdit, vdEditClear)
+
+
+/* Defines the edit under the store's lock, if what is stored is still what was shown.
+ * On failure e->msg is the question to ask, or NULL when the store could not be
+ * locked or read; if someone else changed the definition, e->shown becomes theirs. */
+static bool
+vdEditRedefine(vdEdit *e,
+               GError **error)
+{
+    g_autofree char *reread = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    bool ok = false;
+
+    e->msg = NULL;
+    e->changedByOther = false;
+    if (!vdStoreLock(e->store, error))
+        return false;
+    if (!(reread = vdStoreGet(e->store, e->name, error))) {
+        vdStoreUnlock(e->store);
+        return false;
+    }
+    if (!g_str_equal(reread, e->shown)) {
+        e->msg = _("The XML configuration was changed by another user.");
+        e->changedByOther = true;
+        g_set_error(error, VD_ERROR, VD_ERROR_IO,
+                    _("the definition of '%1$s' was changed by someone else while it was being edited"),
+                    e->name);
+        g_free(e->shown);
+        e->shown = g_steal_pointer(&reread);
+    } else if (!(doc = vdXMLParse(e->edited, e->len, e->copy, "domain", error)) ||
+               !vdDefineDoc(e->store, e->table, doc, 0, _("the edited definition"), false, error)) {
+        e->msg = _("Failed.");
+    } else {
+        ok = true;
+    }
+    vdStoreUnlock(e->store);
+    return ok;
+}
+
+
+/* 'edit --print-diff': what the engine would add to the edit; nothing is stored. */
+static bool
+vdEditPrintDiff(const vdEdit *e,
+                GError **error)
+{
+    g_autoptr(xmlDoc) doc = vdXMLParse(e->edited, e->len, e->copy, "domain", error);
+
+    if (!doc || !vdDefineDoc(e->store, e->table, doc, 0, _("the edited definition"), true, error))
+        return false;
+    g_printerr(_("virt-defaults: nothing stored; the edited definition is kept in '%s'\n"),
+               e->copy);
+    return true;
+}
+
+
+/* The edit failed or was given up: say why, and where the owner's edits are. */
+static int
+vdEditKept(const vdEdit *e,
+           const GError *err)
+{
+    g_autofree char *why = vdOneLine(err ? err->message : e->msg);
+
+    /* TRANSLATORS: the first %s is why the edit failed, the second a file name */
+    g_printerr(_("virt-defaults: %s; the edited definition is kept in '%s'\n"), why, e->copy);
+    return EXIT_REFUSED;
+}
+
+
+/* Asks until the answer is one that can be acted on: 'y', 'n', EOF, or 'f' when
+ * another user's change is what failed. */
+static int
+vdEditChoose(const char *msg,
+             bool changedByOther)
+{
+    for (;;) {
+        int c = vdEditAsk(msg);
+
+        if (c == 'y' || c == 'n' || c == EOF || (c == 'f' && changedByOther))
+            return c;
+        if (c == 'f')
+            printf(_("Forcing cannot help: virt-defaults refused the definition itself; edit it again (y) or throw it away (n).\n"));
+        else
+            printf(_("There is no validation to turn off: virt-defaults refused the definition itself; edit it again (y) or throw it away (n).\n"));
+    }
+}
+
+
 /* As virsh edit does: hand a copy to the editor; when it comes back changed, define
  * it (a renamed domain is a new definition, refused when its UUID is another
  * domain's); when that fails, keep the owner's edits and ask whether to edit again.
@@ -811,14 +958,7 @@ vdCmdEdit(int argc,
     g_autoptr(GError) err = NULL;
     g_autoptr(vdStore) store = NULL;
     g_autoptr(vdTable) table = NULL;
-    g_autofree char *shown = NULL;
-    g_autofree char *edited = NULL;
-    g_autofree char *copy = NULL;
-    const char *name;
-    const char *msg = NULL;
-    bool changedByOther = false;
-    gsize len = 0;
-    int c;
+    g_auto(vdEdit) e = { 0 };
 
     g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse(opt, &argc, &argv, &err)) {
@@ -829,95 +969,166 @@ vdCmdEdit(int argc,
         g_printerr(_("virt-defaults: edit takes one domain name\n"));
         return EXIT_USAGE;
     }
-    name = argv[1];
+    e.name = argv[1];
     if (!(table = vdLoadTable()) || !(store = vdOpenStore()))
         return EXIT_REFUSED;
-    if (!(shown = vdStoreGet(store, name, &err)) || !(copy = vdEditWriteCopy(shown, &err))) {
+    e.store = store;
+    e.table = table;
+    if (!(e.shown = vdStoreGet(store, e.name, &err)) ||
+        !(e.copy = vdEditWriteCopy(e.shown, &err))) {
         vdPrintError(err);
         return EXIT_REFUSED;
     }
 
  reedit:
     g_clear_error(&err);
-    g_clear_pointer(&edited, g_free);
-    if (!vdEditRunEditor(copy, &err) || !(edited = vdXMLReadFile(copy, &len, &err)))
+    g_clear_pointer(&e.edited, g_free);
+    if (!vdEditRunEditor(e.copy, &err) || !(e.edited = vdXMLReadFile(e.copy, &e.len, &err)))
         goto kept;
-    if (g_str_equal(edited, shown)) {
-        printf(_("Domain '%s' XML configuration not changed.\n"), name);
-        g_unlink(copy);
+    if (g_str_equal(e.edited, e.shown)) {
+        printf(_("Domain '%s' XML configuration not changed.\n"), e.name);
+        g_unlink(e.copy);
         return 0;
     }
 
  redefine:
     g_clear_error(&err);
-    msg = NULL;
-    changedByOther = false;
-    if (printDiff) {
-        g_autoptr(xmlDoc) doc = vdXMLParse(edited, len, copy, "domain", &err);
-
-        if (!doc || !vdDefineDoc(store, table, doc, 0, _("the edited definition"), true, &err))
-            goto kept;
-        g_printerr(_("virt-defaults: nothing stored; the edited definition is kept in '%s'\n"),
-                   copy);
-        return 0;
-    } else {
-        g_autofree char *reread = NULL;
-
-        if (!vdStoreLock(store, &err))
-            goto kept;
-        if (!(reread = vdStoreGet(store, name, &err))) {
-            vdStoreUnlock(store);
-            goto kept;
-        }
-        if (!g_str_equal(reread, shown)) {
-            msg = _("The XML configuration was changed by another user.");
-            changedByOther = true;
-            g_set_error(&err, VD_ERROR, VD_ERROR_IO,
-                        _("the definition of '%1$s' was changed by someone else while it was being edited"),
-                        name);
-            g_free(shown);
-            shown = g_steal_pointer(&reread);
-        } else {
-            g_autoptr(xmlDoc) doc = vdXMLParse(edited, len, copy, "domain", &err);
-
-            if (!doc || !vdDefineDoc(store, table, doc, 0, _("the edited definition"), false, &err))
-                msg = _("Failed.");
-        }
-        vdStoreUnlock(store);
-    }
-    if (!msg) {
-        g_unlink(copy);
+    if (printDiff)
+        return vdEditPrintDiff(&e, &err) ? 0 : vdEditKept(&e, err);
+    if (vdEditRedefine(&e, &err)) {
+        g_unlink(e.copy);
         return 0;
     }
-
-    if (!isatty(STDIN_FILENO))
+    if (!e.msg || !isatty(STDIN_FILENO))
         goto kept;
     vdPrintError(err);
-    for (;;) {
-        c = vdEditAsk(msg);
-        if (c == 'y')
-            goto reedit;
-        if (c == 'n') {
-            g_unlink(copy);
-            return EXIT_REFUSED;
-        }
-        if (c == EOF)
-            goto kept;
-        if (c == 'f' && changedByOther)
-            goto redefine;
-        if (c == 'f')
-            printf(_("Forcing cannot help: virt-defaults refused the definition itself; edit it again (y) or throw it away (n).\n"));
-        else
-            printf(_("There is no validation to turn off: virt-defaults refused the definition itself; edit it again (y) or throw it away (n).\n"));
+    switch (vdEditChoose(e.msg, e.changedByOther)) {
+    case 'y':
+        goto reedit;
+    case 'f':
+        goto redefine;
+    case 'n':
+        g_unlink(e.copy);
+        return EXIT_REFUSED;
+    default:
+        break;
     }
 
  kept:
-    {
-        g_autofree char *why = vdOneLine(err ? err->message : msg);
+    return vdEditKept(&e, err);
+}
 
-        /* TRANSLATORS: the first %s is why the edit failed, the second a file name */
-        g_printerr(_("virt-defaults: %s; the edited definition is kept in '%s'\n"), why, copy);
+
+/* Whether the owner agrees to the upgrade shown; when not, *status is the exit
+ * status. */
+static bool
+vdUpgradeAsk(const char *name,
+             unsigned int generation,
+             int *status)
+{
+    char answer[16] = "";
+
+    if (!isatty(STDIN_FILENO)) {
+        g_printerr(_("virt-defaults: not upgrading '%s' without --yes: standard input is not a terminal\n"), name);
+        *status = EXIT_USAGE;
+        return false;
     }
+    printf(_("Upgrade '%s' to generation %u? [y/N] "), name, generation);
+    fflush(stdout);
+    if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+        printf(_("Domain '%s' not changed\n"), name);
+        *status = 0;
+        return false;
+    }
+    return true;
+}
+
+
+/* The owner agreed to a diff against @xml: lock the store and check that it is still
+ * what is stored. */
+static bool
+vdUpgradeRecheck(vdStore *store,
+                 const char *name,
+                 const char *xml,
+                 GError **error)
+{
+    g_autofree char *reread = NULL;
+
+    if (!vdStoreLock(store, error) || !(reread = vdStoreGet(store, name, error)))
+        return false;
+    if (!g_str_equal(reread, xml)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_IO,
+                    _("the definition of '%1$s' was changed by someone else meanwhile: nothing upgraded; run upgrade again"),
+                    name);
+        return false;
+    }
+    return true;
+}
+
+
+/* Shows what upgrading @name to @req's generation changes and, unless @dryRun,
+ * stores it once the owner agrees (at once with @yes).  Returns the exit status. */
+static int
+vdUpgradeRun(vdStore *store,
+             const vdTable *table,
+             const char *name,
+             vdGuardRequest *req,
+             bool dryRun,
+             bool yes)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *diff = NULL;
+    g_autofree char *labelA = NULL;
+    g_autofree char *labelB = NULL;
+    vdGuardResult res = { 0 };
+    unsigned int fromGeneration;
+    bool stamped = false;
+
+    /* with --yes nobody is asked: hold the store's lock from the read to the write;
+     * otherwise it is taken after the answer (see below), and --dry-run writes nothing */
+    if (yes && !dryRun && !vdStoreLock(store, &err))
+        goto error;
+    if (!(xml = vdStoreGet(store, name, &err)) ||
+        !(doc = vdXMLParse(xml, strlen(xml), name, "domain", &err)))
+        goto error;
+    fromGeneration = vdGuardGeneration(doc, &stamped, NULL);
+    if (!vdGuardApply(table, doc, req, &res, &err))
+        goto error;
+    out = vdXMLFormat(res.doc);
+    labelA = g_strdup_printf(_("%s (generation %u)"), name, fromGeneration);
+    labelB = g_strdup_printf(_("%s (generation %u)"), name, res.generation);
+    if (!(diff = vdDiffUnified(xml, out, labelA, labelB, 3))) {
+        printf(_("Domain '%s' is already generation %u: nothing to change\n"), name, res.generation);
+        vdGuardResultClear(&res);
+        return 0;
+    }
+    vdPutStdout(diff);
+    if (dryRun) {
+        vdGuardResultClear(&res);
+        return 0;
+    }
+    if (!yes) {
+        int status;
+
+        if (!vdUpgradeAsk(name, res.generation, &status)) {
+            vdGuardResultClear(&res);
+            return status;
+        }
+        if (!vdUpgradeRecheck(store, name, xml, &err))
+            goto error;
+    }
+    if (!vdStorePut(store, name, out, VD_STORE_PUT_UPGRADE, &err))
+        goto error;
+    printf(_("Domain '%s' upgraded to generation %u\n"), name, res.generation);
+    vdGuardResultClear(&res);
+    return 0;
+
+ error:
+    vdPrintError(err);
+    vdGuardResultClear(&res);
     return EXIT_REFUSED;
 }
 
@@ -939,18 +1150,7 @@ vdCmdUpgrade(int argc,
     g_autoptr(GError) err = NULL;
     g_autoptr(vdStore) store = NULL;
     g_autoptr(vdTable) table = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autofree char *xml = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *diff = NULL;
-    g_autofree char *labelA = NULL;
-    g_autofree char *labelB = NULL;
-    g_autofree char *reread = NULL;
     vdGuardRequest req = { .context = VD_GUARD_UPGRADE };
-    vdGuardResult res = { 0 };
-    unsigned int fromGeneration;
-    bool stamped = false;
-    const char *name;
 
     g_option_context_add_main_entries(opt, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse(opt, &argc, &argv, &err)) {
@@ -961,7 +1161,6 @@ vdCmdUpgrade(int argc,
         g_printerr(_("virt-defaults: upgrade takes one domain name\n"));
         return EXIT_USAGE;
     }
-    name = argv[1];
     if (!(table = vdLoadTable()))
         return EXIT_REFUSED;
     if (to && !(req.generation = vdParseGeneration(table, to, &err))) {
@@ -970,64 +1169,7 @@ vdCmdUpgrade(int argc,
     }
     if (!(store = vdOpenStore()))
         return EXIT_REFUSED;
-    /* with --yes nobody is asked: hold the store's lock from the read to the write;
-     * otherwise it is taken after the answer (see below), and --dry-run writes nothing */
-    if (yes && !dryRun && !vdStoreLock(store, &err))
-        goto error;
-    if (!(xml = vdStoreGet(store, name, &err)) ||
-        !(doc = vdXMLParse(xml, strlen(xml), name, "domain", &err)))
-        goto error;
-    fromGeneration = vdGuardGeneration(doc, &stamped, NULL);
-    if (!vdGuardApply(table, doc, &req, &res, &err))
-        goto error;
-    out = vdXMLFormat(res.doc);
-    labelA = g_strdup_printf(_("%s (generation %u)"), name, fromGeneration);
-    labelB = g_strdup_printf(_("%s (generation %u)"), name, res.generation);
-    if (!(diff = vdDiffUnified(xml, out, labelA, labelB, 3))) {
-        printf(_("Domain '%s' is already generation %u: nothing to change\n"), name, res.generation);
-        vdGuardResultClear(&res);
-        return 0;
-    }
-    vdPutStdout(diff);
-    if (dryRun) {
-        vdGuardResultClear(&res);
-        return 0;
-    }
-    if (!yes) {
-        char answer[16] = "";
-
-        if (!isatty(STDIN_FILENO)) {
-            g_printerr(_("virt-defaults: not upgrading '%s' without --yes: standard input is not a terminal\n"), name);
-            vdGuardResultClear(&res);
-            return EXIT_USAGE;
-        }
-        printf(_("Upgrade '%s' to generation %u? [y/N] "), name, res.generation);
-        fflush(stdout);
-        if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
-            printf(_("Domain '%s' not changed\n"), name);
-            vdGuardResultClear(&res);
-            return 0;
-        }
-        /* the owner agreed to this diff: only if it is still the diff */
-        if (!vdStoreLock(store, &err) || !(reread = vdStoreGet(store, name, &err)))
-            goto error;
-        if (!g_str_equal(reread, xml)) {
-            g_set_error(&err, VD_ERROR, VD_ERROR_IO,
-                        _("the definition of '%1$s' was changed by someone else meanwhile: nothing upgraded; run upgrade again"),
-                        name);
-            goto error;
-        }
-    }
-    if (!vdStorePut(store, name, out, VD_STORE_PUT_UPGRADE, &err))
-        goto error;
-    printf(_("Domain '%s' upgraded to generation %u\n"), name, res.generation);
-    vdGuardResultClear(&res);
-    return 0;
-
- error:
-    vdPrintError(err);
-    vdGuardResultClear(&res);
-    return EXIT_REFUSED;
+    return vdUpgradeRun(store, table, argv[1], &req, dryRun, yes);
 }
 
 

@@ -670,55 +670,108 @@ vdDiskNameToIndex(const char *name)
 }
 
 
-static bool
-vdAddressParse(xmlNodePtr node,
-               vdAddress *addr,
-               GError **error)
-{
-    g_autofree char *type = vdXMLPropGet(node, "type");
-    g_autofree char *multi = NULL;
-    xmlNodePtr zpci;
-    int t;
-
-    memset(addr, 0, sizeof(*addr));
-    if (!type) {
-        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                    _("line %1$ld: <address> has no 'type'"), xmlGetLineNo(node));
-        return false;
-    }
-    if ((t = vdAddressTypeTypeFromString(type)) <= 0) {
-        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                    _("line %1$ld: unknown address type '%2$s'"), xmlGetLineNo(node), type);
-        return false;
-    }
-    addr->type = t;
-
+/* Reads the unsigned attribute @name into @addr->@field; in the parsers below, a
+ * malformed one ends the parse. */
 #define U(name, field) \
     if (vdXMLPropUInt(node, name, &addr->field, error) < 0) \
         return false
 
-    switch (addr->type) {
-    case VD_ADDRESS_PCI:
-        U("domain", domain);
-        U("bus", bus);
-        U("slot", slot);
-        U("function", function);
-        if (addr->domain > 0xffff || addr->bus > 0xff || addr->slot > 0x1f || addr->function > 7) {
+static bool
+vdAddressParsePCI(xmlNodePtr node,
+                  vdAddress *addr,
+                  GError **error)
+{
+    g_autofree char *multi = NULL;
+    xmlNodePtr zpci;
+
+    U("domain", domain);
+    U("bus", bus);
+    U("slot", slot);
+    U("function", function);
+    if (addr->domain > 0xffff || addr->bus > 0xff || addr->slot > 0x1f || addr->function > 7) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: PCI address %2$04x:%3$02x:%4$02x.%5$x is out of range"),
+                    xmlGetLineNo(node), addr->domain, addr->bus, addr->slot, addr->function);
+        return false;
+    }
+    if ((zpci = vdXMLChild(node, "zpci"))) {
+        addr->hasZpci = true;
+        if (vdXMLPropUInt(zpci, "uid", &addr->zpciUid, error) < 0 ||
+            vdXMLPropUInt(zpci, "fid", &addr->zpciFid, error) < 0)
+            return false;
+    }
+    multi = vdXMLPropGet(node, "multifunction");
+    if (multi)
+        addr->multi = g_str_equal(multi, "on") ? VD_TRISTATE_YES : VD_TRISTATE_NO;
+    return true;
+}
+
+
+static bool
+vdAddressParseUSB(xmlNodePtr node,
+                  vdAddress *addr,
+                  GError **error)
+{
+    g_auto(GStrv) parts = NULL;
+    guint64 p;
+    size_t i;
+
+    U("bus", bus);
+    addr->usbPort = vdXMLPropGet(node, "port");
+    if (!addr->usbPort)
+        return true;
+    parts = g_strsplit(addr->usbPort, ".", -1);
+    /* a root port and at most four levels of hubs, as libvirt parses it */
+    for (i = 0; parts[i]; i++) {
+        if (i > 4 || !g_ascii_string_to_unsigned(parts[i], 10, 1, 255, &p, NULL)) {
             g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("line %1$ld: PCI address %2$04x:%3$02x:%4$02x.%5$x is out of range"),
-                        xmlGetLineNo(node), addr->domain, addr->bus, addr->slot, addr->function);
+                        _("line %1$ld: cannot parse USB port '%2$s'"),
+                        xmlGetLineNo(node), addr->usbPort);
             return false;
         }
-        if ((zpci = vdXMLChild(node, "zpci"))) {
-            addr->hasZpci = true;
-            if (vdXMLPropUInt(zpci, "uid", &addr->zpciUid, error) < 0 ||
-                vdXMLPropUInt(zpci, "fid", &addr->zpciFid, error) < 0)
-                return false;
+    }
+    return true;
+}
+
+
+/* A DIMM's base and slot, or a spapr-vio device's reg. */
+static bool
+vdAddressParseReg(xmlNodePtr node,
+                  vdAddress *addr,
+                  GError **error)
+{
+    g_autofree char *reg = vdXMLPropGet(node, addr->type == VD_ADDRESS_DIMM ? "base" : "reg");
+    guint64 r;
+
+    if (reg) {
+        const char *s = reg;
+        guint base = 16;    /* libvirt reads reg and base as hex, with or without 0x */
+
+        if (g_str_has_prefix(s, "0x") || g_str_has_prefix(s, "0X"))
+            s += 2;
+        if (!g_ascii_string_to_unsigned(s, base, 0, G_MAXUINT64, &r, NULL)) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("line %1$ld: invalid spapr-vio reg '%2$s'"), xmlGetLineNo(node), reg);
+            return false;
         }
-        multi = vdXMLPropGet(node, "multifunction");
-        if (multi)
-            addr->multi = g_str_equal(multi, "on") ? VD_TRISTATE_YES : VD_TRISTATE_NO;
-        break;
+        addr->reg = r;
+        addr->hasReg = true;
+    }
+    if (addr->type == VD_ADDRESS_DIMM)
+        U("slot", slot);
+    return true;
+}
+
+
+/* The fields of an address of the type @addr already has. */
+static bool
+vdAddressParseFields(xmlNodePtr node,
+                     vdAddress *addr,
+                     GError **error)
+{
+    switch (addr->type) {
+    case VD_ADDRESS_PCI:
+        return vdAddressParsePCI(node, addr, error);
     case VD_ADDRESS_DRIVE:
         U("controller", controller);
         U("bus", bus);
@@ -735,52 +788,15 @@ vdAddressParse(xmlNodePtr node,
         U("slot", slot);
         break;
     case VD_ADDRESS_USB:
-        U("bus", bus);
-        addr->usbPort = vdXMLPropGet(node, "port");
-        if (addr->usbPort) {
-            g_auto(GStrv) parts = g_strsplit(addr->usbPort, ".", -1);
-            guint64 p;
-            size_t i;
-
-            /* a root port and at most four levels of hubs, as libvirt parses it */
-            for (i = 0; parts[i]; i++) {
-                if (i > 4 || !g_ascii_string_to_unsigned(parts[i], 10, 1, 255, &p, NULL)) {
-                    g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                                _("line %1$ld: cannot parse USB port '%2$s'"),
-                                xmlGetLineNo(node), addr->usbPort);
-                    return false;
-                }
-            }
-        }
-        break;
+        return vdAddressParseUSB(node, addr, error);
     case VD_ADDRESS_CCW:
         U("cssid", cssid);
         U("ssid", ssid);
         U("devno", devno);
         break;
     case VD_ADDRESS_DIMM:
-    case VD_ADDRESS_SPAPRVIO: {
-        g_autofree char *reg = vdXMLPropGet(node, addr->type == VD_ADDRESS_DIMM ? "base" : "reg");
-        guint64 r;
-
-        if (reg) {
-            const char *s = reg;
-            guint base = 16;    /* libvirt reads reg and base as hex, with or without 0x */
-
-            if (g_str_has_prefix(s, "0x") || g_str_has_prefix(s, "0X"))
-                s += 2;
-            if (!g_ascii_string_to_unsigned(s, base, 0, G_MAXUINT64, &r, NULL)) {
-                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                            _("line %1$ld: invalid spapr-vio reg '%2$s'"), xmlGetLineNo(node), reg);
-                return false;
-            }
-            addr->reg = r;
-            addr->hasReg = true;
-        }
-        if (addr->type == VD_ADDRESS_DIMM)
-            U("slot", slot);
-        break;
-    }
+    case VD_ADDRESS_SPAPRVIO:
+        return vdAddressParseReg(node, addr, error);
     case VD_ADDRESS_VIRTIO_MMIO:
     case VD_ADDRESS_ISA:
     case VD_ADDRESS_UNASSIGNED:
@@ -790,8 +806,33 @@ vdAddressParse(xmlNodePtr node,
     case VD_ADDRESS_LAST:
         break;
     }
-#undef U
     return true;
+}
+
+#undef U
+
+
+static bool
+vdAddressParse(xmlNodePtr node,
+               vdAddress *addr,
+               GError **error)
+{
+    g_autofree char *type = vdXMLPropGet(node, "type");
+    int t;
+
+    memset(addr, 0, sizeof(*addr));
+    if (!type) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: <address> has no 'type'"), xmlGetLineNo(node));
+        return false;
+    }
+    if ((t = vdAddressTypeTypeFromString(type)) <= 0) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("line %1$ld: unknown address type '%2$s'"), xmlGetLineNo(node), type);
+        return false;
+    }
+    addr->type = t;
+    return vdAddressParseFields(node, addr, error);
 }
 
 
@@ -1425,79 +1466,114 @@ vdDomainDefFree(vdDomainDef *def)
 }
 
 
+/* A device that copies another (a console mirroring a serial port) starts from that
+ * one's element, less what identifies the original. */
+static xmlNodePtr
+vdDeviceNodeFromCopy(const vdDevice *dev,
+                     xmlDocPtr doc)
+{
+    xmlNodePtr node = xmlDocCopyNode(dev->copyOf->node, doc, 1);
+    xmlNodePtr c;
+    xmlNodePtr next;
+
+    xmlNodeSetName(node, (const xmlChar *)vdDeviceKindTypeToString(dev->kind));
+    for (c = node->children; c; c = next) {
+        next = c->next;
+        if (vdXMLNameIs(c, "target") || vdXMLNameIs(c, "address") || vdXMLNameIs(c, "alias")) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+    return node;
+}
+
+
+/* Removes a property the view has cleared from the device's element. */
+static void
+vdDevicePropRemove(vdDevice *dev,
+                   const vdPropLocation *loc)
+{
+    xmlNodePtr n = vdDomainPathNode(dev->node, dev->kind, loc->path, false);
+
+    if (!n)
+        return;
+    if (loc->attr && g_str_equal(loc->attr, "#text")) {
+        xmlNodeSetContent(n, NULL);
+    } else if (loc->attr) {
+        xmlUnsetProp(n, (const xmlChar *)loc->attr);
+        /* an element left with nothing to say goes too */
+        if (n != dev->node && !n->properties && !vdXMLFirstElement(n)) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        }
+    } else {
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+    }
+}
+
+
+/* Writes a property the view has set into the device's element. */
+static void
+vdDevicePropWrite(vdDevice *dev,
+                  const vdPropLocation *loc,
+                  const char *value)
+{
+    xmlNodePtr n = vdDomainPathNode(dev->node, dev->kind, loc->path, true);
+
+    if (loc->attr && g_str_equal(loc->attr, "#text")) {
+        xmlNodeSetContent(n, NULL);
+        xmlNodeAddContent(n, (const xmlChar *)value);
+    } else if (loc->attr) {
+        xmlSetProp(n, (const xmlChar *)loc->attr, (const xmlChar *)value);
+        vdDomainSortAttrs(n);
+    }
+}
+
+
+/* libvirt reads a device's first <address> and drops any other: a second one left in
+ * place would name a slot the engine may give to another device. */
+static void
+vdDeviceDropExtraAddresses(xmlNodePtr node)
+{
+    xmlNodePtr first = vdXMLChild(node, "address");
+    xmlNodePtr c;
+    xmlNodePtr next;
+
+    for (c = first ? vdXMLNextElement(first) : NULL; c; c = next) {
+        next = vdXMLNextElement(c);
+        if (vdXMLNameIs(c, "address") && !c->ns) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+}
+
+
 static void
 vdDeviceSync(vdDevice *dev,
              xmlNodePtr devices)
 {
     size_t p;
 
-    if (!dev->node && dev->copyOf && dev->copyOf->node) {
-        xmlNodePtr c;
-        xmlNodePtr next;
-
-        dev->node = xmlDocCopyNode(dev->copyOf->node, devices->doc, 1);
-        xmlNodeSetName(dev->node, (const xmlChar *)vdDeviceKindTypeToString(dev->kind));
-        for (c = dev->node->children; c; c = next) {
-            next = c->next;
-            if (vdXMLNameIs(c, "target") || vdXMLNameIs(c, "address") || vdXMLNameIs(c, "alias")) {
-                xmlUnlinkNode(c);
-                xmlFreeNode(c);
-            }
-        }
-    }
+    if (!dev->node && dev->copyOf && dev->copyOf->node)
+        dev->node = vdDeviceNodeFromCopy(dev, devices->doc);
     if (!dev->node)
         dev->node = xmlNewDocNode(devices->doc, NULL,
                                   (const xmlChar *)vdDeviceKindTypeToString(dev->kind), NULL);
 
     for (p = 0; p < VD_PROP_LAST; p++) {
         const vdPropLocation *loc;
-        xmlNodePtr n;
 
         if (!dev->propOrigin[p] || !(loc = vdPropFind(dev->kind, p)))
             continue;
-        if (!dev->props[p]) {
-            if ((n = vdDomainPathNode(dev->node, dev->kind, loc->path, false))) {
-                if (loc->attr && g_str_equal(loc->attr, "#text")) {
-                    xmlNodeSetContent(n, NULL);
-                } else if (loc->attr) {
-                    xmlUnsetProp(n, (const xmlChar *)loc->attr);
-                    /* an element left with nothing to say goes too */
-                    if (n != dev->node && !n->properties && !vdXMLFirstElement(n)) {
-                        xmlUnlinkNode(n);
-                        xmlFreeNode(n);
-                    }
-                } else {
-                    xmlUnlinkNode(n);
-                    xmlFreeNode(n);
-                }
-            }
-            continue;
-        }
-        n = vdDomainPathNode(dev->node, dev->kind, loc->path, true);
-        if (loc->attr && g_str_equal(loc->attr, "#text")) {
-            xmlNodeSetContent(n, NULL);
-            xmlNodeAddContent(n, (const xmlChar *)dev->props[p]);
-        } else if (loc->attr) {
-            xmlSetProp(n, (const xmlChar *)loc->attr, (const xmlChar *)dev->props[p]);
-            vdDomainSortAttrs(n);
-        }
+        if (dev->props[p])
+            vdDevicePropWrite(dev, loc, dev->props[p]);
+        else
+            vdDevicePropRemove(dev, loc);
     }
 
-    /* libvirt reads a device's first <address> and drops any other: a second one
-     * left in place would name a slot the engine may give to another device */
-    {
-        xmlNodePtr first = vdXMLChild(dev->node, "address");
-        xmlNodePtr c;
-        xmlNodePtr next;
-
-        for (c = first ? vdXMLNextElement(first) : NULL; c; c = next) {
-            next = vdXMLNextElement(c);
-            if (vdXMLNameIs(c, "address") && !c->ns) {
-                xmlUnlinkNode(c);
-                xmlFreeNode(c);
-            }
-        }
-    }
+    vdDeviceDropExtraAddresses(dev->node);
 
     /* libvirt writes every address it understands in full */
     if (dev->addrChanged || (dev->addr.type != VD_ADDRESS_NONE && !dev->addr.opaque)) {
@@ -1593,64 +1669,57 @@ vdDomainDropUnusedNs(xmlNodePtr root)
 }
 
 
-/* Write every change of the view back into the tree and put <devices> in libvirt's
- * order.  Children of <devices> the view does not know stay at the end. */
-bool
-vdDomainDefSync(vdDomainDef *def,
-                GError **error)
+/* The new architecture and machine, if the engine changed them, on <os><type>. */
+static void
+vdDomainSyncOSType(vdDomainDef *def)
 {
-    xmlNodePtr devices = vdXMLChild(def->root, "devices");
     xmlNodePtr type = vdXMLChild(vdXMLChild(def->root, "os"), "type");
-    g_autoptr(GPtrArray) rest = g_ptr_array_new();
-    g_autoptr(GHashTable) comments = g_hash_table_new_full(NULL, NULL, NULL,
-                                                           (GDestroyNotify)g_ptr_array_unref);
+
+    if (!type)
+        return;
+    if (def->newArch)
+        xmlSetProp(type, (const xmlChar *)"arch", (const xmlChar *)def->newArch);
+    if (def->newMachine)
+        xmlSetProp(type, (const xmlChar *)"machine", (const xmlChar *)def->newMachine);
+    vdXMLSortAttrs(type, (const char *const[]){ "arch", "machine", NULL });
+}
+
+
+/* Folds any further <devices> element into the first, as libvirt reads them all. */
+static void
+vdDomainFoldDevices(xmlNodePtr devices)
+{
+    xmlNodePtr extra;
+    xmlNodePtr nextExtra;
+
+    for (extra = vdXMLNextElement(devices); extra; extra = nextExtra) {
+        nextExtra = vdXMLNextElement(extra);
+        if (!vdXMLNameIs(extra, "devices"))
+            continue;
+        while (extra->children) {
+            xmlNodePtr c = extra->children;
+
+            xmlUnlinkNode(c);
+            xmlAddChild(devices, c);
+        }
+        xmlUnlinkNode(extra);
+        xmlFreeNode(extra);
+    }
+}
+
+
+/* Detaches every child of @devices.  Comments travel with the element that follows
+ * them (@comments: element -> its comments); elements the view does not model go to
+ * @rest.  Returns the comments after the last element. */
+static GPtrArray *
+vdDomainDetachDevices(xmlNodePtr devices,
+                      GPtrArray *rest,
+                      GHashTable *comments)
+{
     GPtrArray *pending = g_ptr_array_new();
     xmlNodePtr n;
     xmlNodePtr next;
-    size_t k;
-    guint i;
 
-    if (def->newArch && type)
-        xmlSetProp(type, (const xmlChar *)"arch", (const xmlChar *)def->newArch);
-    if (def->newMachine && type)
-        xmlSetProp(type, (const xmlChar *)"machine", (const xmlChar *)def->newMachine);
-    if (type)
-        vdXMLSortAttrs(type, (const char *const[]){ "arch", "machine", NULL });
-
-    /* fold any further <devices> element into the first */
-    if (devices) {
-        xmlNodePtr extra;
-        xmlNodePtr nextExtra;
-
-        for (extra = vdXMLNextElement(devices); extra; extra = nextExtra) {
-            nextExtra = vdXMLNextElement(extra);
-            if (!vdXMLNameIs(extra, "devices"))
-                continue;
-            while (extra->children) {
-                xmlNodePtr c = extra->children;
-
-                xmlUnlinkNode(c);
-                xmlAddChild(devices, c);
-            }
-            xmlUnlinkNode(extra);
-            xmlFreeNode(extra);
-        }
-    }
-
-    if (!devices) {
-        bool any = false;
-
-        for (k = 0; k < VD_DEVICE_LAST; k++)
-            any |= def->devices[k]->len > 0;
-        if (!any) {
-            g_ptr_array_unref(pending);
-            return true;
-        }
-        devices = xmlNewChild(def->root, NULL, (const xmlChar *)"devices", NULL);
-    }
-
-    /* Detach everything.  Comments travel with the element that follows them;
-     * elements the view does not model go last. */
     for (n = devices->children; n; n = next) {
         next = n->next;
         xmlUnlinkNode(n);
@@ -1667,6 +1736,47 @@ vdDomainDefSync(vdDomainDef *def,
             xmlFreeNode(n);
         }
     }
+    return pending;
+}
+
+
+static bool
+vdDomainDefHasDevices(const vdDomainDef *def)
+{
+    size_t k;
+
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        if (def->devices[k]->len > 0)
+            return true;
+    }
+    return false;
+}
+
+
+/* Write every change of the view back into the tree and put <devices> in libvirt's
+ * order.  Children of <devices> the view does not know stay at the end. */
+bool
+vdDomainDefSync(vdDomainDef *def,
+                GError **error)
+{
+    xmlNodePtr devices = vdXMLChild(def->root, "devices");
+    g_autoptr(GPtrArray) rest = g_ptr_array_new();
+    g_autoptr(GHashTable) comments = g_hash_table_new_full(NULL, NULL, NULL,
+                                                           (GDestroyNotify)g_ptr_array_unref);
+    g_autoptr(GPtrArray) pending = NULL;
+    size_t k;
+    guint i;
+
+    vdDomainSyncOSType(def);
+    if (devices)
+        vdDomainFoldDevices(devices);
+    if (!devices) {
+        if (!vdDomainDefHasDevices(def))
+            return true;
+        devices = xmlNewChild(def->root, NULL, (const xmlChar *)"devices", NULL);
+    }
+
+    pending = vdDomainDetachDevices(devices, rest, comments);
     /* <emulator> stays first, as libvirt writes it */
     for (i = 0; i < rest->len; i++) {
         xmlNodePtr r = g_ptr_array_index(rest, i);
@@ -1697,7 +1807,5 @@ vdDomainDefSync(vdDomainDef *def,
     vdDomainDropUnusedNs(def->root);
     for (i = 0; i < pending->len; i++)
         xmlAddChild(devices, g_ptr_array_index(pending, i));
-    g_ptr_array_unref(pending);
-
     return true;
 }

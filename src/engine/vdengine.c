@@ -344,6 +344,82 @@ vdEngineDriveUsed(GHashTable *used,
 }
 
 
+static bool
+vdEngineIsSCSIHostdev(const vdDevice *h)
+{
+    return vdDevicePropIs(h, VD_PROP_MODE, "subsystem") && vdDevicePropIs(h, VD_PROP_TYPE, "scsi");
+}
+
+
+/* The drive addresses SCSI disks and hostdevs already hold. */
+static GHashTable *
+vdEngineDrivesTaken(vdDomainDef *def)
+{
+    GHashTable *used = g_hash_table_new_full(vdEngineDriveHash, g_int64_equal, g_free, NULL);
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
+        vdDevice *o = vdDomainDefGet(def, VD_DEVICE_DISK, i);
+
+        if (o->addr.type == VD_ADDRESS_DRIVE && vdDevicePropIs(o, VD_PROP_BUS, "scsi"))
+            vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
+    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
+        vdDevice *o = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
+
+        if (o->addr.type == VD_ADDRESS_DRIVE)
+            vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
+    }
+    return used;
+}
+
+
+/* Moves @next to the first free unit at or after it, if any below controller 256:
+ * units are only ever taken, so the first free one is never before the last. */
+static bool
+vdEngineDriveNextFree(GHashTable *used,
+                      vdAddress *next)
+{
+    for (; next->controller < 256; next->controller++, next->unit = 0) {
+        for (; next->unit < 7; next->unit++) {
+            if (!vdEngineDriveUsed(used, next->controller, next->unit))
+                return true;
+        }
+    }
+    return false;
+}
+
+
+/* SCSI controllers @from to @upto that the definition lacks, like controller 0. */
+static void
+vdEngineSCSIControllersAdd(vdEngineCtx *ctx,
+                           GHashTable *sets,
+                           unsigned int from,
+                           unsigned int upto)
+{
+    vdDomainDef *def = ctx->def;
+    vdDevice *first = vdDomainDefFindController(def, "scsi", 0);
+    unsigned int n;
+
+    for (n = from; n <= upto; n++) {
+        vdDevice *c;
+        g_autofree char *idx = NULL;
+
+        if (vdIndexSetHas(sets, "scsi", (int)n))
+            continue;
+        c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
+        idx = g_strdup_printf("%u", n);
+        vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
+        vdDeviceSet(c, VD_PROP_INDEX, idx, VD_ORIGIN_IMPLICIT);
+        if (first && vdDeviceGet(first, VD_PROP_MODEL))
+            vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
+        vdDomainDefInsertController(def, c);
+        if (!first)
+            first = vdDomainDefFindController(def, "scsi", 0);
+    }
+}
+
+
 /* A SCSI hostdev takes the first free unit of the SCSI controllers, a new
  * controller like controller 0 when they are full; libvirt does this while parsing,
  * so such controllers sit with the user's. */
@@ -360,35 +436,17 @@ vdEngineHostdevSCSI(vdEngineCtx *ctx,
     guint i;
 
     /* most definitions have none: then the disks' addresses need no table */
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV) && !any; i++) {
-        vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
-
-        any = vdDevicePropIs(h, VD_PROP_MODE, "subsystem") &&
-            vdDevicePropIs(h, VD_PROP_TYPE, "scsi");
-    }
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV) && !any; i++)
+        any = vdEngineIsSCSIHostdev(vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i));
     if (!any)
         return true;
 
-    used = g_hash_table_new_full(vdEngineDriveHash, g_int64_equal, g_free, NULL);
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
-        vdDevice *o = vdDomainDefGet(def, VD_DEVICE_DISK, i);
-
-        if (o->addr.type == VD_ADDRESS_DRIVE && vdDevicePropIs(o, VD_PROP_BUS, "scsi"))
-            vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
-    }
-    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
-        vdDevice *o = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
-
-        if (o->addr.type == VD_ADDRESS_DRIVE)
-            vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
-    }
-
+    used = vdEngineDrivesTaken(def);
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
         vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
         vdAddress a = { .type = VD_ADDRESS_DRIVE };
-        bool placed = false;
 
-        if (!vdDevicePropIs(h, VD_PROP_MODE, "subsystem") || !vdDevicePropIs(h, VD_PROP_TYPE, "scsi"))
+        if (!vdEngineIsSCSIHostdev(h))
             continue;
         if (h->addr.type == VD_ADDRESS_DRIVE) {
             if (h->addr.controller > VD_DOMAIN_MAX_CONTROLLER_INDEX) {
@@ -398,46 +456,17 @@ vdEngineHostdevSCSI(vdEngineCtx *ctx,
                 return false;
             }
             a.controller = h->addr.controller;
-            placed = true;
-        } else {
-            /* units are only ever taken: the first free one is never before the last */
-            for (; next.controller < 256; next.controller++, next.unit = 0) {
-                for (; next.unit < 7; next.unit++) {
-                    if (!vdEngineDriveUsed(used, next.controller, next.unit)) {
-                        placed = true;
-                        break;
-                    }
-                }
-                if (placed)
-                    break;
-            }
+        } else if (vdEngineDriveNextFree(used, &next)) {
             a.controller = next.controller;
             a.unit = next.unit;
-        }
-        if (!placed)
+        } else {
             continue;
+        }
         if ((int)a.controller > created) {
-            vdDevice *first = vdDomainDefFindController(def, "scsi", 0);
-            unsigned int n;
-
             if (!sets)
                 sets = vdEngineIndexSets(ctx);
-            for (n = created < 0 ? 0 : (unsigned int)created + 1; n <= a.controller; n++) {
-                vdDevice *c;
-                g_autofree char *idx = NULL;
-
-                if (vdIndexSetHas(sets, "scsi", (int)n))
-                    continue;
-                c = vdEngineNewDevice(VD_DEVICE_CONTROLLER, VD_ORIGIN_IMPLICIT);
-                idx = g_strdup_printf("%u", n);
-                vdDeviceSet(c, VD_PROP_TYPE, "scsi", VD_ORIGIN_IMPLICIT);
-                vdDeviceSet(c, VD_PROP_INDEX, idx, VD_ORIGIN_IMPLICIT);
-                if (first && vdDeviceGet(first, VD_PROP_MODEL))
-                    vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
-                vdDomainDefInsertController(def, c);
-                if (!first)
-                    first = vdDomainDefFindController(def, "scsi", 0);
-            }
+            vdEngineSCSIControllersAdd(ctx, sets, created < 0 ? 0 : (unsigned int)created + 1,
+                                       a.controller);
             created = (int)a.controller;
         }
         if (h->addr.type == VD_ADDRESS_NONE) {

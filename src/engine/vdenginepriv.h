@@ -20,6 +20,19 @@ typedef struct {
 #define VD_ITERATE_KINDS 26
 extern const vdDeviceKind vdIterateOrder[VD_ITERATE_KINDS];
 
+/* Which devices are of a given kind of bus: rows of (kind, property, value); the
+ * property VD_MATCH_ANY matches every device of the kind, a NULL value any set value,
+ * and a value starting with '!' every value but that one. */
+typedef struct {
+    vdDeviceKind kind;
+    vdProp prop;
+    const char *value;
+} vdDeviceMatch;
+
+#define VD_MATCH_ANY VD_PROP_LAST
+
+bool vdDeviceMatches(const vdDevice *d, const vdDeviceMatch *rows, size_t nrows);
+
 /* A setting of the profile; every rule the engine consults is part of the
  * definition's provenance (rulesUsed), whether it filled something or not. */
 static inline const char *

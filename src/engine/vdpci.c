@@ -1112,23 +1112,41 @@ vdPCIAssignUSB2(vdEngineCtx *ctx,
 }
 
 
-/* Every device in the order libvirt hands out slots. */
+/* Devices of @kinds that want a PCI address, in order; a hostdev interface waits for
+ * the hostdevs and a balloon of model 'none' is no device. */
 static bool
-vdPCIAssignSlots(vdEngineCtx *ctx,
-                 vdPCISet *set,
-                 GError **error)
+vdPCIReserveKinds(vdDomainDef *def,
+                  vdPCISet *set,
+                  const vdDeviceKind *kinds,
+                  size_t nkinds,
+                  GError **error)
 {
-    static const vdDeviceKind order[] = {
-        VD_DEVICE_FILESYSTEM, VD_DEVICE_INTERFACE, VD_DEVICE_SOUND,
-    };
-    static const vdDeviceKind order2[] = {
-        VD_DEVICE_HOSTDEV, VD_DEVICE_MEMBALLOON, VD_DEVICE_RNG, VD_DEVICE_WATCHDOG,
-        VD_DEVICE_VIDEO, VD_DEVICE_SHMEM, VD_DEVICE_INPUT, VD_DEVICE_SERIAL, VD_DEVICE_IOMMU,
-        VD_DEVICE_VSOCK, VD_DEVICE_MEMORY, VD_DEVICE_CRYPTO, VD_DEVICE_PANIC,
-    };
-    vdDomainDef *def = ctx->def;
-    GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
     size_t k;
+    guint i;
+
+    for (k = 0; k < nkinds; k++) {
+        for (i = 0; i < def->devices[kinds[k]]->len; i++) {
+            vdDevice *dev = g_ptr_array_index(def->devices[kinds[k]], i);
+
+            if (dev->kind == VD_DEVICE_INTERFACE && vdDevicePropIs(dev, VD_PROP_TYPE, "hostdev"))
+                continue;
+            if (dev->kind == VD_DEVICE_MEMBALLOON && vdDevicePropIs(dev, VD_PROP_MODEL, "none"))
+                continue;
+            if (vdPCIWants(dev) && !vdPCIReserveNext(set, dev, error))
+                return false;
+        }
+    }
+    return true;
+}
+
+
+/* libvirt hands out slots to the PCI controllers, other than the roots, first. */
+static bool
+vdPCIReserveBridges(vdDomainDef *def,
+                    vdPCISet *set,
+                    GError **error)
+{
+    GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
     guint i;
 
     for (i = 0; i < conts->len; i++) {
@@ -1140,17 +1158,19 @@ vdPCIAssignSlots(vdEngineCtx *ctx,
         if (!vdPCIReserveNext(set, c, error))
             return false;
     }
+    return true;
+}
 
-    for (k = 0; k < G_N_ELEMENTS(order); k++) {
-        for (i = 0; i < def->devices[order[k]]->len; i++) {
-            vdDevice *dev = g_ptr_array_index(def->devices[order[k]], i);
 
-            if (dev->kind == VD_DEVICE_INTERFACE && vdDevicePropIs(dev, VD_PROP_TYPE, "hostdev"))
-                continue;
-            if (vdPCIWants(dev) && !vdPCIReserveNext(set, dev, error))
-                return false;
-        }
-    }
+/* The other controllers; IDE controller 0 is built into the chipset and USB2
+ * companions share a slot. */
+static bool
+vdPCIReserveControllers(vdEngineCtx *ctx,
+                        vdPCISet *set,
+                        GError **error)
+{
+    GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
+    guint i;
 
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
@@ -1166,6 +1186,18 @@ vdPCIAssignSlots(vdEngineCtx *ctx,
             return false;
         }
     }
+    return true;
+}
+
+
+/* Disks on PCI (virtio) that have no address on another bus; one with an address of
+ * a bus that is not PCI is refused. */
+static bool
+vdPCIReserveDisks(vdDomainDef *def,
+                  vdPCISet *set,
+                  GError **error)
+{
+    guint i;
 
     for (i = 0; i < def->devices[VD_DEVICE_DISK]->len; i++) {
         vdDevice *dev = g_ptr_array_index(def->devices[VD_DEVICE_DISK], i);
@@ -1182,6 +1214,32 @@ vdPCIAssignSlots(vdEngineCtx *ctx,
         if (!vdPCIReserveNext(set, dev, error))
             return false;
     }
+    return true;
+}
+
+
+/* Every device in the order libvirt hands out slots. */
+static bool
+vdPCIAssignSlots(vdEngineCtx *ctx,
+                 vdPCISet *set,
+                 GError **error)
+{
+    static const vdDeviceKind order[] = {
+        VD_DEVICE_FILESYSTEM, VD_DEVICE_INTERFACE, VD_DEVICE_SOUND,
+    };
+    static const vdDeviceKind order2[] = {
+        VD_DEVICE_HOSTDEV, VD_DEVICE_MEMBALLOON, VD_DEVICE_RNG, VD_DEVICE_WATCHDOG,
+        VD_DEVICE_VIDEO, VD_DEVICE_SHMEM, VD_DEVICE_INPUT, VD_DEVICE_SERIAL, VD_DEVICE_IOMMU,
+        VD_DEVICE_VSOCK, VD_DEVICE_MEMORY, VD_DEVICE_CRYPTO, VD_DEVICE_PANIC,
+    };
+    vdDomainDef *def = ctx->def;
+    guint i;
+
+    if (!vdPCIReserveBridges(def, set, error) ||
+        !vdPCIReserveKinds(def, set, order, G_N_ELEMENTS(order), error) ||
+        !vdPCIReserveControllers(ctx, set, error) ||
+        !vdPCIReserveDisks(def, set, error))
+        return false;
 
     /* a hostdev interface is in libvirt's hostdev list, ahead of the <hostdev>s */
     for (i = 0; i < def->devices[VD_DEVICE_INTERFACE]->len; i++) {
@@ -1192,17 +1250,7 @@ vdPCIAssignSlots(vdEngineCtx *ctx,
             return false;
     }
 
-    for (k = 0; k < G_N_ELEMENTS(order2); k++) {
-        for (i = 0; i < def->devices[order2[k]]->len; i++) {
-            vdDevice *dev = g_ptr_array_index(def->devices[order2[k]], i);
-
-            if (dev->kind == VD_DEVICE_MEMBALLOON && vdDevicePropIs(dev, VD_PROP_MODEL, "none"))
-                continue;
-            if (vdPCIWants(dev) && !vdPCIReserveNext(set, dev, error))
-                return false;
-        }
-    }
-    return true;
+    return vdPCIReserveKinds(def, set, order2, G_N_ELEMENTS(order2), error);
 }
 
 
@@ -1308,6 +1356,84 @@ vdPCITargetIndexes(GPtrArray *conts)
 }
 
 
+/* A PCIe root or downstream port's chassis and port: the root port's port number
+ * is its slot and function, a downstream port's its slot. */
+static void
+vdPCIPortOptions(vdDevice *c,
+                 const char *model,
+                 int idx)
+{
+    bool rootPort = g_str_equal(model, "pcie-root-port");
+
+    if (!vdDeviceGet(c, VD_PROP_CHASSIS)) {
+        g_autofree char *s = g_strdup_printf("%d", idx);
+
+        vdDeviceSet(c, VD_PROP_CHASSIS, s, VD_ORIGIN_ADDRESS);
+    }
+    if (!vdDeviceGet(c, VD_PROP_PORT)) {
+        unsigned int port = rootPort ? (c->addr.slot << 3) + c->addr.function : c->addr.slot;
+        g_autofree char *s = g_strdup_printf("0x%x", port);
+
+        vdDeviceSet(c, VD_PROP_PORT, s, VD_ORIGIN_ADDRESS);
+    }
+}
+
+
+/* An expander bus's busNr: below the lowest bus number in use, leaving one for the
+ * built-in bridge. */
+static bool
+vdPCIExpanderBusNr(GPtrArray *conts,
+                   vdDevice *c,
+                   int idx,
+                   GError **error)
+{
+    g_autofree char *s = NULL;
+    int lowest = 256;
+    guint j;
+
+    for (j = 0; j < conts->len; j++) {
+        const char *nr = vdDeviceGet(g_ptr_array_index(conts, j), VD_PROP_BUS_NR);
+
+        if (nr && vdDevicePropIs(g_ptr_array_index(conts, j), VD_PROP_TYPE, "pci"))
+            lowest = MIN(lowest, (int)g_ascii_strtoll(nr, NULL, 10));
+    }
+    if (lowest <= 2) {
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                    _("No free busNr lower than current lowest busNr is available to auto-assign to bus %1$d. Must be manually assigned"),
+                    idx);
+        return false;
+    }
+    s = g_strdup_printf("%d", lowest - 2);
+    vdDeviceSet(c, VD_PROP_BUS_NR, s, VD_ORIGIN_ADDRESS);
+    return true;
+}
+
+
+/* A pSeries PHB's target index: 0 for the first, else the lowest unused from 1, and
+ * 32 when 1 to 31 are all taken.  @targets is read from @conts when first needed. */
+static void
+vdPCIRootTargetIndex(GPtrArray *conts,
+                     GHashTable **targets,
+                     vdDevice *c,
+                     int idx)
+{
+    g_autofree char *s = NULL;
+    int target = 0;
+
+    if (idx != 0) {
+        if (!*targets)
+            *targets = vdPCITargetIndexes(conts);
+        for (target = 1; target <= 31; target++) {
+            if (!g_hash_table_contains(*targets, GINT_TO_POINTER(target)))
+                break;
+        }
+        g_hash_table_add(*targets, GINT_TO_POINTER(target));
+    }
+    s = g_strdup_printf("%d", target);
+    vdDeviceSet(c, VD_PROP_TARGET_INDEX, s, VD_ORIGIN_ADDRESS);
+}
+
+
 static bool
 vdPCIControllerOptions(vdEngineCtx *ctx,
                        GError **error)
@@ -1321,7 +1447,6 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
         const char *model = vdDeviceGet(c, VD_PROP_MODEL);
         const char *name;
         int idx = vdDeviceIndex(c);
-        g_autofree char *s = NULL;
 
         if (!vdDevicePropIs(c, VD_PROP_TYPE, "pci") || !model)
             continue;
@@ -1329,59 +1454,19 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
             vdDeviceSet(c, VD_PROP_MODEL_NAME, name, "libvirt.pci-model-name");
 
         if (g_str_equal(model, "pci-bridge") && !vdDeviceGet(c, VD_PROP_CHASSIS_NR)) {
-            s = g_strdup_printf("%d", idx);
+            g_autofree char *s = g_strdup_printf("%d", idx);
+
             vdDeviceSet(c, VD_PROP_CHASSIS_NR, s, VD_ORIGIN_ADDRESS);
         } else if (g_str_equal(model, "pcie-root-port") ||
                    g_str_equal(model, "pcie-switch-downstream-port")) {
-            bool rootPort = g_str_equal(model, "pcie-root-port");
-
-            if (!vdDeviceGet(c, VD_PROP_CHASSIS)) {
-                s = g_strdup_printf("%d", idx);
-                vdDeviceSet(c, VD_PROP_CHASSIS, s, VD_ORIGIN_ADDRESS);
-                g_clear_pointer(&s, g_free);
-            }
-            if (!vdDeviceGet(c, VD_PROP_PORT)) {
-                unsigned int port = rootPort ? (c->addr.slot << 3) + c->addr.function : c->addr.slot;
-
-                s = g_strdup_printf("0x%x", port);
-                vdDeviceSet(c, VD_PROP_PORT, s, VD_ORIGIN_ADDRESS);
-            }
+            vdPCIPortOptions(c, model, idx);
         } else if ((g_str_equal(model, "pci-expander-bus") || g_str_equal(model, "pcie-expander-bus")) &&
                    !vdDeviceGet(c, VD_PROP_BUS_NR)) {
-            /* below the lowest bus number in use, leaving one for the built-in bridge */
-            int lowest = 256;
-            guint j;
-
-            for (j = 0; j < conts->len; j++) {
-                const char *nr = vdDeviceGet(g_ptr_array_index(conts, j), VD_PROP_BUS_NR);
-
-                if (nr && vdDevicePropIs(g_ptr_array_index(conts, j), VD_PROP_TYPE, "pci"))
-                    lowest = MIN(lowest, (int)g_ascii_strtoll(nr, NULL, 10));
-            }
-            if (lowest <= 2) {
-                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                            _("No free busNr lower than current lowest busNr is available to auto-assign to bus %1$d. Must be manually assigned"),
-                            idx);
+            if (!vdPCIExpanderBusNr(conts, c, idx, error))
                 return false;
-            }
-            s = g_strdup_printf("%d", lowest - 2);
-            vdDeviceSet(c, VD_PROP_BUS_NR, s, VD_ORIGIN_ADDRESS);
         } else if (g_str_equal(model, "pci-root") && vdEngineSettingIs(ctx, VD_SETTING_PCI_MULTIPLE_ROOTS, "yes") &&
                    !vdDeviceGet(c, VD_PROP_TARGET_INDEX)) {
-            int target = 0;
-
-            if (idx != 0) {
-                if (!targets)
-                    targets = vdPCITargetIndexes(conts);
-                /* the lowest unused from 1; 32 when 1 to 31 are all taken */
-                for (target = 1; target <= 31; target++) {
-                    if (!g_hash_table_contains(targets, GINT_TO_POINTER(target)))
-                        break;
-                }
-                g_hash_table_add(targets, GINT_TO_POINTER(target));
-            }
-            s = g_strdup_printf("%d", target);
-            vdDeviceSet(c, VD_PROP_TARGET_INDEX, s, VD_ORIGIN_ADDRESS);
+            vdPCIRootTargetIndex(conts, &targets, c, idx);
         }
 
         if (g_str_equal(model, "pci-bridge") && c->addr.type == VD_ADDRESS_PCI &&

@@ -298,6 +298,79 @@ vdStampDistrust(vdDomainDef *def,
 }
 
 
+/* @def as the stamped generation completes it from @copy, a copy of its document,
+ * with its claims taken back; NULL if the generation cannot, which means it did not
+ * supply what is claimed. */
+static vdDomainDef *
+vdStampDerive(const vdTable *table,
+              vdDomainDef *def,
+              vdStamp *stamp,
+              xmlDocPtr copy,
+              bool keepOrder)
+{
+    vdEngineOptions opts = { .generation = stamp->generation, .newDomain = true };
+    g_autoptr(vdDomainDef) derived = NULL;
+    g_autoptr(GError) err = NULL;
+    size_t k;
+    guint i;
+
+    if (!(derived = vdDomainDefParseFlags(copy, keepOrder ? VD_DOMAIN_PARSE_KEEP_ORDER : 0, &err)))
+        return NULL;
+    /* the same document read the same way: the devices correspond one to one */
+    for (k = 0; k < VD_DEVICE_LAST; k++) {
+        if (derived->devices[k]->len != def->devices[k]->len)
+            return NULL;
+        for (i = 0; i < def->devices[k]->len; i++) {
+            vdDevice *from = g_ptr_array_index(def->devices[k], i);
+            vdDevice *to = g_ptr_array_index(derived->devices[k], i);
+
+            to->origin = from->origin;
+            to->addrOrigin = from->addrOrigin;
+            memcpy(to->propOrigin, from->propOrigin, sizeof(to->propOrigin));
+        }
+    }
+    vdStampStrip(derived, stamp);
+    if (!vdEngineApply(derived, table, &opts, &err))
+        return NULL;
+    return g_steal_pointer(&derived);
+}
+
+
+/* Drops the claims on @dev that @d, its counterpart in the completion (NULL if it has
+ * none), does not confirm; returns whether one was dropped. */
+static bool
+vdStampConfirmDevice(vdDevice *dev,
+                     const vdDevice *d)
+{
+    bool dropped = false;
+    size_t p;
+
+    if (dev->origin) {
+        bool same = d && d->origin && d->kind == dev->kind;
+
+        for (p = 0; same && p < VD_PROP_LAST; p++)
+            same = g_strcmp0(d->props[p], dev->props[p]) == 0;
+        if (!same) {
+            dev->origin = NULL;
+            dropped = true;
+        }
+    }
+    for (p = 0; p < VD_PROP_LAST; p++) {
+        if (dev->propOrigin[p] &&
+            (!d || !d->propOrigin[p] || g_strcmp0(d->props[p], dev->props[p]) != 0)) {
+            dev->propOrigin[p] = NULL;
+            dropped = true;
+        }
+    }
+    if (dev->addrOrigin &&
+        (!d || !d->addrOrigin || !vdStampAddressEqual(&d->addr, &dev->addr))) {
+        dev->addrOrigin = NULL;
+        dropped = true;
+    }
+    return dropped;
+}
+
+
 /* One round of vdStampTrust(): the claims on @def are taken back from a copy, the
  * stamped generation completes it, and every claim it does not confirm is dropped.
  * Returns whether a claim was dropped, so that the caller can go round again: with
@@ -309,45 +382,21 @@ vdStampTrustRound(const vdTable *table,
                   bool keepOrder,
                   bool *failed)
 {
-    vdEngineOptions opts = { .generation = stamp->generation, .newDomain = true };
     g_autoptr(xmlDoc) copy = xmlCopyDoc(def->doc, 1);
     g_autoptr(vdDomainDef) derived = NULL;
     g_autoptr(GHashTable) keys = NULL;
     g_autoptr(GHashTable) derivedKeys = NULL;
     g_autoptr(GHashTable) byKey = NULL;
-    g_autoptr(GError) err = NULL;
     GHashTableIter iter;
     gpointer devp;
     gpointer keyp;
     const char *machine;
     bool dropped = false;
     size_t k;
-    size_t p;
     guint i;
 
     *failed = false;
-    if (!(derived = vdDomainDefParseFlags(copy, keepOrder ? VD_DOMAIN_PARSE_KEEP_ORDER : 0, &err))) {
-        *failed = true;
-        return false;
-    }
-    /* the same document read the same way: the devices correspond one to one */
-    for (k = 0; k < VD_DEVICE_LAST; k++) {
-        if (derived->devices[k]->len != def->devices[k]->len) {
-            *failed = true;
-            return false;
-        }
-        for (i = 0; i < def->devices[k]->len; i++) {
-            vdDevice *from = g_ptr_array_index(def->devices[k], i);
-            vdDevice *to = g_ptr_array_index(derived->devices[k], i);
-
-            to->origin = from->origin;
-            to->addrOrigin = from->addrOrigin;
-            memcpy(to->propOrigin, from->propOrigin, sizeof(to->propOrigin));
-        }
-    }
-    vdStampStrip(derived, stamp);
-    if (!vdEngineApply(derived, table, &opts, &err)) {
-        /* what the stamped generation refuses, it did not supply */
+    if (!(derived = vdStampDerive(table, def, stamp, copy, keepOrder))) {
         *failed = true;
         return false;
     }
@@ -370,33 +419,13 @@ vdStampTrustRound(const vdTable *table,
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         for (i = 0; i < def->devices[k]->len; i++) {
             vdDevice *dev = g_ptr_array_index(def->devices[k], i);
-            vdDevice *d;
+            const vdDevice *d;
 
             if (!vdDeviceIsSupplied(dev))
                 continue;
             d = g_hash_table_lookup(byKey, g_hash_table_lookup(keys, dev));
-            if (dev->origin) {
-                bool same = d && d->origin && d->kind == dev->kind;
-
-                for (p = 0; same && p < VD_PROP_LAST; p++)
-                    same = g_strcmp0(d->props[p], dev->props[p]) == 0;
-                if (!same) {
-                    dev->origin = NULL;
-                    dropped = true;
-                }
-            }
-            for (p = 0; p < VD_PROP_LAST; p++) {
-                if (dev->propOrigin[p] &&
-                    (!d || !d->propOrigin[p] || g_strcmp0(d->props[p], dev->props[p]) != 0)) {
-                    dev->propOrigin[p] = NULL;
-                    dropped = true;
-                }
-            }
-            if (dev->addrOrigin &&
-                (!d || !d->addrOrigin || !vdStampAddressEqual(&d->addr, &dev->addr))) {
-                dev->addrOrigin = NULL;
+            if (vdStampConfirmDevice(dev, d))
                 dropped = true;
-            }
         }
     }
     return dropped;

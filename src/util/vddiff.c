@@ -250,48 +250,21 @@ vdDiffIntern(GHashTable *ids,
 }
 
 
-/* Returns NULL when the texts are equal. */
-char *
-vdDiffUnified(const char *a,
-              const char *b,
-              const char *nameA,
-              const char *nameB,
-              unsigned int context)
+/* The edit script as lines to print, removed lines before added ones within each
+ * change; NULL when nothing changed. */
+static GArray *
+vdDiffScript(char **la,
+             guint na,
+             char **lb,
+             guint nb,
+             const guint8 *del,
+             const guint8 *ins)
 {
-    g_autofree char *copyA = NULL;
-    g_autofree char *copyB = NULL;
-    guint na = 0;
-    guint nb = 0;
-    g_autofree char **la = vdDiffLines(a, &copyA, &na);
-    g_autofree char **lb = vdDiffLines(b, &copyB, &nb);
-    g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autofree guint *ia = NULL;
-    g_autofree guint *ib = NULL;
-    g_autofree gint *vf = NULL;
-    g_autofree gint *vb = NULL;
-    g_autofree guint8 *del = NULL;
-    g_autofree guint8 *ins = NULL;
     g_autoptr(GArray) ops = g_array_new(FALSE, FALSE, sizeof(vdDiffLine));
-    vdDiffState s = { 0 };
-    GString *out;
-    gsize vsize;
     guint i = 0;
     guint j = 0;
-    guint k;
     bool changed = false;
 
-    ia = vdDiffIntern(ids, la, na);
-    ib = vdDiffIntern(ids, lb, nb);
-    vsize = 2 * (((gsize)na + nb + 1) / 2) + 3;
-    s.a = ia;
-    s.b = ib;
-    s.vf = vf = g_new0(gint, vsize);
-    s.vb = vb = g_new0(gint, vsize);
-    s.del = del = g_new0(guint8, na + 1);
-    s.ins = ins = g_new0(guint8, nb + 1);
-    vdDiffPath(&s, 0, 0, (gint)na, (gint)nb);
-
-    /* removed lines before added ones within each change */
     while (i < na || j < nb) {
         vdDiffLine l = { .a = i + 1, .b = j + 1 };
 
@@ -310,10 +283,20 @@ vdDiffUnified(const char *a,
         }
         g_array_append_val(ops, l);
     }
-    if (!changed)
-        return NULL;
+    return changed ? g_steal_pointer(&ops) : NULL;
+}
 
-    out = g_string_new(NULL);
+
+/* The script in hunks with @context unchanged lines around each change. */
+static char *
+vdDiffFormat(GArray *ops,
+             const char *nameA,
+             const char *nameB,
+             unsigned int context)
+{
+    GString *out = g_string_new(NULL);
+    guint k;
+
     g_string_append_printf(out, "--- %s\n+++ %s\n", nameA, nameB);
     for (k = 0; k < ops->len;) {
         guint start;
@@ -338,4 +321,46 @@ vdDiffUnified(const char *a,
         k = end;
     }
     return g_string_free(out, FALSE);
+}
+
+
+/* Returns NULL when the texts are equal. */
+char *
+vdDiffUnified(const char *a,
+              const char *b,
+              const char *nameA,
+              const char *nameB,
+              unsigned int context)
+{
+    g_autofree char *copyA = NULL;
+    g_autofree char *copyB = NULL;
+    guint na = 0;
+    guint nb = 0;
+    g_autofree char **la = vdDiffLines(a, &copyA, &na);
+    g_autofree char **lb = vdDiffLines(b, &copyB, &nb);
+    g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autofree guint *ia = NULL;
+    g_autofree guint *ib = NULL;
+    g_autofree gint *vf = NULL;
+    g_autofree gint *vb = NULL;
+    g_autofree guint8 *del = NULL;
+    g_autofree guint8 *ins = NULL;
+    g_autoptr(GArray) ops = NULL;
+    vdDiffState s = { 0 };
+    gsize vsize;
+
+    ia = vdDiffIntern(ids, la, na);
+    ib = vdDiffIntern(ids, lb, nb);
+    vsize = 2 * (((gsize)na + nb + 1) / 2) + 3;
+    s.a = ia;
+    s.b = ib;
+    s.vf = vf = g_new0(gint, vsize);
+    s.vb = vb = g_new0(gint, vsize);
+    s.del = del = g_new0(guint8, na + 1);
+    s.ins = ins = g_new0(guint8, nb + 1);
+    vdDiffPath(&s, 0, 0, (gint)na, (gint)nb);
+
+    if (!(ops = vdDiffScript(la, na, lb, nb, del, ins)))
+        return NULL;
+    return vdDiffFormat(ops, nameA, nameB, context);
 }

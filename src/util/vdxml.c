@@ -103,31 +103,34 @@ vdXMLHasDoctype(const char *buf, gsize len)
 }
 
 
-xmlDocPtr
-vdXMLParse(const char *buf,
-           gsize len,
-           const char *filename,
-           const char *rootName,
-           GError **error)
+static void
+vdXMLDoctypeError(const char *name,
+                  GError **error)
 {
-    xmlParserCtxtPtr ctxt = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    xmlGenericErrorFunc oldError;
-    void *oldErrorCtx;
-    xmlNodePtr root;
-    const char *name = filename ? filename : "(stdin)";
-    vdXMLParseState state = { 0 };
+    g_set_error(error, VD_ERROR, VD_ERROR_XML,
+                _("%1$s: document type and entity declarations are not allowed"), name);
+}
+
+
+/* What is refused before libxml2 sees the bytes: too large, empty, a NUL byte, a
+ * document type declaration. */
+static bool
+vdXMLPrecheck(const char *buf,
+              gsize len,
+              const char *name,
+              GError **error)
+{
     const char *nul;
 
     if (len > VD_XML_MAX_SIZE) {
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
                     _("%1$s: document is %2$lu bytes, more than the limit of %3$d"),
                     name, (unsigned long)len, VD_XML_MAX_SIZE);
-        return NULL;
+        return false;
     }
     if (len == 0 || !buf) {
         g_set_error(error, VD_ERROR, VD_ERROR_XML, _("%1$s: document is empty"), name);
-        return NULL;
+        return false;
     }
     /* XML has no character 0; libxml2 stops reading at one, so whatever follows it
      * (junk after </domain>) would go unseen */
@@ -140,13 +143,30 @@ vdXMLParse(const char *buf,
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
                     _("%1$s:%2$lu: malformed XML: a NUL byte (character 0x0 is not allowed in XML)"),
                     name, (unsigned long)line);
-        return NULL;
+        return false;
     }
     if (vdXMLHasDoctype(buf, len)) {
-        g_set_error(error, VD_ERROR, VD_ERROR_XML,
-                    _("%1$s: document type and entity declarations are not allowed"), name);
-        return NULL;
+        vdXMLDoctypeError(name, error);
+        return false;
     }
+    return true;
+}
+
+
+/* libxml2's parse of @buf, silent, with the first error it reports kept for the
+ * message. */
+static xmlDocPtr
+vdXMLRead(const char *buf,
+          gsize len,
+          const char *name,
+          GError **error)
+{
+    xmlParserCtxtPtr ctxt = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlGenericErrorFunc oldError;
+    void *oldErrorCtx;
+    vdXMLParseState state = { 0 };
+    bool ok = false;
 
     if (!(ctxt = xmlNewParserCtxt())) {
         g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL, _("cannot allocate an XML parser"));
@@ -174,29 +194,40 @@ vdXMLParse(const char *buf,
     xmlSetGenericErrorFunc(oldErrorCtx, oldError);
     ctxt->_private = NULL;
     if (state.doctype) {
-        g_set_error(error, VD_ERROR, VD_ERROR_XML,
-                    _("%1$s: document type and entity declarations are not allowed"), name);
-        xmlFreeParserCtxt(ctxt);
-        g_free(state.firstMessage);
-        return NULL;
-    }
-    if (!doc || !ctxt->wellFormed) {
+        vdXMLDoctypeError(name, error);
+    } else if (!doc || !ctxt->wellFormed) {
         const xmlError *e = &ctxt->lastError;
         g_autofree char *msg = vdXMLOneLine(state.haveFirst ? state.firstMessage : e->message);
 
         g_set_error(error, VD_ERROR, VD_ERROR_XML,
                     _("%1$s:%2$d: malformed XML: %3$s"), name,
                     state.haveFirst ? state.firstLine : e->line, msg);
-        xmlFreeParserCtxt(ctxt);
-        g_free(state.firstMessage);
-        return NULL;
+    } else {
+        ok = true;
     }
     xmlFreeParserCtxt(ctxt);
     g_free(state.firstMessage);
+    return ok ? g_steal_pointer(&doc) : NULL;
+}
+
+
+xmlDocPtr
+vdXMLParse(const char *buf,
+           gsize len,
+           const char *filename,
+           const char *rootName,
+           GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNodePtr root;
+    const char *name = filename ? filename : "(stdin)";
+
+    if (!vdXMLPrecheck(buf, len, name, error) ||
+        !(doc = vdXMLRead(buf, len, name, error)))
+        return NULL;
 
     if (doc->intSubset || doc->extSubset) {
-        g_set_error(error, VD_ERROR, VD_ERROR_XML,
-                    _("%1$s: document type and entity declarations are not allowed"), name);
+        vdXMLDoctypeError(name, error);
         return NULL;
     }
 
