@@ -389,6 +389,98 @@ vdGuardWorkCopy(xmlDocPtr doc,
 }
 
 
+/* new: the generation a stamp in @doc names (with VD_GUARD_KEEP_STAMP) or the one
+ * asked for, and never a stamp that disagrees with it. */
+static unsigned int
+vdGuardNewGeneration(const vdTable *table,
+                     xmlDocPtr doc,
+                     const vdGuardRequest *req,
+                     GError **error)
+{
+    bool present = false;
+    unsigned int stamped;
+    unsigned int gen;
+
+    if (!(stamped = vdStampGeneration(doc, &present, error)))
+        return 0;
+    if (present && (req->flags & VD_GUARD_KEEP_STAMP))
+        gen = stamped;
+    else
+        gen = req->generation ? req->generation : present ? stamped : table->current;
+    if (present && gen != stamped) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("the definition is stamped with generation %1$u, not %2$u; only an explicit upgrade moves a definition to another generation"),
+                    stamped, gen);
+        return 0;
+    }
+    return vdGuardCheckGeneration(table, gen, error) ? gen : 0;
+}
+
+
+/* update: the stored definition's generation, which an edit may not change. */
+static unsigned int
+vdGuardUpdateGeneration(const vdTable *table,
+                        xmlDocPtr doc,
+                        const vdGuardRequest *req,
+                        bool *editPresent,
+                        GError **error)
+{
+    unsigned int edited;
+    unsigned int gen;
+
+    if (!req->stored) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("context 'update' needs the stored definition"));
+        return 0;
+    }
+    if (!(gen = vdStampGeneration(req->stored, NULL, error)) ||
+        !(edited = vdStampGeneration(doc, editPresent, error)))
+        return 0;
+    if (*editPresent && edited != gen) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("the edited definition claims generation %1$u but the stored one is generation %2$u; only an explicit upgrade moves a definition to another generation"),
+                    edited, gen);
+        return 0;
+    }
+    return vdGuardCheckGeneration(table, gen, error) ? gen : 0;
+}
+
+
+/* upgrade: complete @work under the target generation, never an older one.  With the
+ * stored definition, @doc is its owner's new text: the generation moved from is the
+ * stored one, whatever @doc claims. */
+static unsigned int
+vdGuardUpgrade(const vdTable *table,
+               xmlDocPtr doc,
+               xmlDocPtr work,
+               const vdGuardRequest *req,
+               GError **error)
+{
+    bool docStamped = false;
+    unsigned int stamped;
+    unsigned int gen;
+
+    if (!(stamped = vdStampGeneration(req->stored ? req->stored : doc, NULL, error)) ||
+        !vdStampGeneration(doc, &docStamped, error))
+        return 0;
+    gen = req->generation ? req->generation : table->current;
+    if (!vdGuardCheckGeneration(table, gen, error))
+        return 0;
+    if (gen < stamped) {
+        g_set_error(error, VD_ERROR, VD_ERROR_ABI,
+                    _("the definition is generation %1$u: downgrading to generation %2$u is refused"),
+                    stamped, gen);
+        return 0;
+    }
+    if (gen > stamped &&
+        !vdGuardComplete(table, work, req->stored && !docStamped ? req->stored : NULL, gen,
+                         VD_GUARD_COMPLETE_NEW | VD_GUARD_COMPLETE_STRIP |
+                         VD_GUARD_COMPLETE_KEEP_ORDER, error))
+        return 0;
+    return gen;
+}
+
+
 bool
 vdGuardApply(const vdTable *table,
              xmlDocPtr doc,
@@ -397,9 +489,8 @@ vdGuardApply(const vdTable *table,
              GError **error)
 {
     g_autoptr(xmlDoc) work = NULL;
-    bool present = false;
-    unsigned int stamped;
-    unsigned int gen;
+    bool editPresent = false;
+    unsigned int gen = 0;
 
     memset(res, 0, sizeof(*res));
     switch (req->context) {
@@ -409,44 +500,15 @@ vdGuardApply(const vdTable *table,
         return vdGuardVerify(table, doc, req, res, error);
 
     case VD_GUARD_NEW:
-        if (!(stamped = vdStampGeneration(doc, &present, error)))
-            return false;
-        if (present && (req->flags & VD_GUARD_KEEP_STAMP))
-            gen = stamped;
-        else
-            gen = req->generation ? req->generation : present ? stamped : table->current;
-        if (present && gen != stamped) {
-            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("the definition is stamped with generation %1$u, not %2$u; only an explicit upgrade moves a definition to another generation"),
-                        stamped, gen);
-            return false;
-        }
-        if (!vdGuardCheckGeneration(table, gen, error))
+        if (!(gen = vdGuardNewGeneration(table, doc, req, error)))
             return false;
         work = vdGuardWorkCopy(doc, req);
         if (!vdGuardComplete(table, work ? work : doc, NULL, gen, VD_GUARD_COMPLETE_NEW, error))
             return false;
         break;
 
-    case VD_GUARD_UPDATE: {
-        bool editPresent = false;
-        unsigned int edited;
-
-        if (!req->stored) {
-            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("context 'update' needs the stored definition"));
-            return false;
-        }
-        if (!(gen = vdStampGeneration(req->stored, NULL, error)) ||
-            !(edited = vdStampGeneration(doc, &editPresent, error)))
-            return false;
-        if (editPresent && edited != gen) {
-            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                        _("the edited definition claims generation %1$u but the stored one is generation %2$u; only an explicit upgrade moves a definition to another generation"),
-                        edited, gen);
-            return false;
-        }
-        if (!vdGuardCheckGeneration(table, gen, error))
+    case VD_GUARD_UPDATE:
+        if (!(gen = vdGuardUpdateGeneration(table, doc, req, &editPresent, error)))
             return false;
         work = vdGuardWorkCopy(doc, req);
         /* the stored stamp still says what the engine supplied */
@@ -454,34 +516,12 @@ vdGuardApply(const vdTable *table,
                              VD_GUARD_COMPLETE_NEW, error))
             return false;
         break;
-    }
 
-    case VD_GUARD_UPGRADE: {
-        bool docStamped = false;
-
-        /* with the stored definition, @doc is its owner's new text: the generation
-         * moved from is the stored one, whatever @doc claims */
-        if (!(stamped = vdStampGeneration(req->stored ? req->stored : doc, NULL, error)) ||
-            !vdStampGeneration(doc, &docStamped, error))
-            return false;
-        gen = req->generation ? req->generation : table->current;
-        if (!vdGuardCheckGeneration(table, gen, error))
-            return false;
-        if (gen < stamped) {
-            g_set_error(error, VD_ERROR, VD_ERROR_ABI,
-                        _("the definition is generation %1$u: downgrading to generation %2$u is refused"),
-                        stamped, gen);
-            return false;
-        }
+    case VD_GUARD_UPGRADE:
         work = vdGuardWorkCopy(doc, req);
-        if (gen > stamped &&
-            !vdGuardComplete(table, work ? work : doc,
-                             req->stored && !docStamped ? req->stored : NULL,
-                             gen, VD_GUARD_COMPLETE_NEW | VD_GUARD_COMPLETE_STRIP |
-                             VD_GUARD_COMPLETE_KEEP_ORDER, error))
+        if (!(gen = vdGuardUpgrade(table, doc, work ? work : doc, req, error)))
             return false;
         break;
-    }
 
     case VD_GUARD_LAST:
     default:
