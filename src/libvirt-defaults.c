@@ -16,7 +16,9 @@
 #include "util/vdxml.h"
 
 struct _vdDefaults {
+    gint ref;
     vdTable *table;
+    vdDefaults *base;    /* the defaults an emulator's own were made from, or NULL */
 };
 
 VD_ENUM_DECL(vdContext);
@@ -42,8 +44,31 @@ vdDefaultsNew(GError **error)
 {
     g_autoptr(vdDefaults) d = g_new0(vdDefaults, 1);
 
+    d->ref = 1;
     if (!(d->table = vdTableLoadDefault(error)))
         return NULL;
+    return g_steal_pointer(&d);
+}
+
+
+vdDefaults *
+vdDefaultsNewForEmulator(vdDefaults *defaults,
+                         const char *qemuCaps,
+                         gssize len,
+                         GError **error)
+{
+    g_autoptr(vdDefaults) d = g_new0(vdDefaults, 1);
+    g_autoptr(xmlDoc) doc = NULL;
+
+    d->ref = 1;
+    if (len < 0)
+        len = qemuCaps ? strlen(qemuCaps) : 0;
+    if (!(doc = vdXMLParse(qemuCaps ? qemuCaps : "", len, NULL, "qemuCaps", error)) ||
+        !(d->table = vdTableDerive(defaults->table, doc, error)))
+        return NULL;
+    /* the derived table shares the rules of this one */
+    g_atomic_int_inc(&defaults->ref);
+    d->base = defaults;
     return g_steal_pointer(&d);
 }
 
@@ -51,9 +76,10 @@ vdDefaultsNew(GError **error)
 void
 vdDefaultsFree(vdDefaults *defaults)
 {
-    if (!defaults)
+    if (!defaults || !g_atomic_int_dec_and_test(&defaults->ref))
         return;
     vdTableFree(defaults->table);
+    vdDefaultsFree(defaults->base);
     g_free(defaults);
 }
 

@@ -54,6 +54,24 @@ const char *vdContextToString(vdContext ctx);
 int vdContextFromString(const char *str);
 
 vdDefaults *vdDefaultsNew(GError **error);
+
+/**
+ * vdDefaultsNewForEmulator:
+ * @defaults: the loaded table
+ * @qemuCaps: libvirt's capabilities of one QEMU binary, as libvirt formats them in
+ *            its capabilities cache (<qemuCaps>)
+ * @len: the length of @qemuCaps, or -1 if it is NUL-terminated
+ * @error: set on failure
+ *
+ * Returns the defaults for guests of that emulator: the table of @defaults, with the
+ * emulator's machine types and capabilities in place of the built-in QEMU 7.2 profile
+ * for the architectures it serves.  A driver keeps one per emulator binary.  It holds
+ * a reference on @defaults, so either may be freed first.  Free with vdDefaultsFree().
+ */
+vdDefaults *vdDefaultsNewForEmulator(vdDefaults *defaults,
+                                     const char *qemuCaps,
+                                     gssize len,
+                                     GError **error);
 void vdDefaultsFree(vdDefaults *defaults);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdDefaults, vdDefaultsFree);
 

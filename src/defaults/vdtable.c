@@ -542,6 +542,28 @@ vdTableLoadDoc(vdTable *table,
 }
 
 
+/* A table with the rules of @base and the emulator profiles of @doc (either form, see
+ * vdCapsMerge()) in place of @base's: it shares everything else with @base, which must
+ * outlive it. */
+vdTable *
+vdTableDerive(const vdTable *base,
+              xmlDocPtr doc,
+              GError **error)
+{
+    g_autoptr(vdTable) table = g_new0(vdTable, 1);
+
+    g_mutex_init(&table->profilesLock);
+    table->rules = g_ptr_array_ref(base->rules);
+    table->families = g_ptr_array_ref(base->families);
+    table->generations = g_ptr_array_ref(base->generations);
+    table->bySetting = base->bySetting ? g_hash_table_ref(base->bySetting) : NULL;
+    table->current = base->current;
+    if (!(table->arches = vdCapsMerge(base->arches, doc, error)))
+        return NULL;
+    return g_steal_pointer(&table);
+}
+
+
 /* Use the emulator profile in @path instead of the built-in QEMU 7.2 one: ours, for
  * every architecture, or libvirt's <qemuCaps> of one emulator, for its architecture. */
 bool

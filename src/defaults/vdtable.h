@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libxml/tree.h>
 #include <stdbool.h>
 
 typedef struct _vdRule vdRule;
@@ -165,6 +166,7 @@ typedef struct {
 vdTable *vdTableLoadDefault(GError **error);
 vdTable *vdTableLoadFiles(const char *const *paths, const char *capsPath, GError **error);
 bool vdTableLoadCapsFile(vdTable *table, const char *path, GError **error);
+vdTable *vdTableDerive(const vdTable *base, xmlDocPtr doc, GError **error);
 void vdTableFree(vdTable *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdTable, vdTableFree);
 
