@@ -16,11 +16,13 @@
 
 #include <libvirt-defaults.h>
 
+#include "qemu_capabilities.h"
 #include "qemu_defaults.h"
 #include "qemu_domain.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "viruuid.h"
+#include "virxml.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
@@ -43,6 +45,77 @@ qemuDefaultsOnceInit(void)
 }
 
 VIR_ONCE_GLOBAL_INIT(qemuDefaults);
+
+
+/* The defaults for guests of one emulator: its machine types and capabilities in
+ * place of the built-in QEMU 7.2 profile, made once per capabilities object of
+ * libvirt's cache.  The cache hands out a new object when it finds a binary
+ * changed; the entry of the old one stays, as another thread may be using it,
+ * until the daemon ends.  */
+static GMutex qemuDefaultsEmulatorsLock;
+static GHashTable *qemuDefaultsEmulators;   /* virQEMUCaps * (a reference) -> vdDefaults * */
+
+
+static void
+qemuDefaultsEmulatorUnref(void *qemuCaps)
+{
+    virObjectUnref(qemuCaps);
+}
+
+
+/* The binary a definition runs on: its <emulator>, or libvirt's choice for its
+ * architecture. */
+static char *
+qemuDefaultsEmulatorPath(virQEMUDriver *driver,
+                         xmlXPathContextPtr ctxt)
+{
+    g_autofree char *emulator = virXPathString("string(./devices/emulator[1])", ctxt);
+    g_autofree char *archstr = NULL;
+    virArch arch = driver->hostarch;
+
+    if (emulator && *emulator)
+        return g_steal_pointer(&emulator);
+    archstr = virXPathString("string(./os/type[1]/@arch)", ctxt);
+    if (archstr && *archstr && (arch = virArchFromString(archstr)) == VIR_ARCH_NONE)
+        return NULL;
+    return virQEMUCapsGetDefaultEmulator(driver->hostarch, arch);
+}
+
+
+/* The defaults for the emulator of @ctxt's definition; the built-in ones when
+ * libvirt knows no capabilities for it (libvirt reports that itself, once it
+ * parses). */
+static vdDefaults *
+qemuDefaultsForEmulator(virQEMUDriver *driver,
+                        xmlXPathContextPtr ctxt)
+{
+    g_autofree char *binary = qemuDefaultsEmulatorPath(driver, ctxt);
+    g_autoptr(virQEMUCaps) qemuCaps = NULL;
+    g_autoptr(GMutexLocker) locker = NULL;
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) err = NULL;
+    vdDefaults *defaults;
+
+    if (!binary || !(qemuCaps = virQEMUCapsCacheLookup(driver->qemuCapsCache, binary))) {
+        virResetLastError();
+        return qemuDefaultsTable;
+    }
+    locker = g_mutex_locker_new(&qemuDefaultsEmulatorsLock);
+    if (!qemuDefaultsEmulators)
+        qemuDefaultsEmulators = g_hash_table_new_full(NULL, NULL, qemuDefaultsEmulatorUnref,
+                                                      (GDestroyNotify)vdDefaultsFree);
+    if ((defaults = g_hash_table_lookup(qemuDefaultsEmulators, qemuCaps)))
+        return defaults;
+    if (!(xml = virQEMUCapsFormat(qemuCaps)) ||
+        !(defaults = vdDefaultsNewForEmulator(qemuDefaultsTable, xml, -1, &err))) {
+        VIR_WARN("the defaults engine cannot read the capabilities of '%s': %s",
+                 binary, err ? err->message : "");
+        virResetLastError();
+        return qemuDefaultsTable;
+    }
+    g_hash_table_insert(qemuDefaultsEmulators, g_steal_pointer(&qemuCaps), defaults);
+    return defaults;
+}
 
 
 bool
@@ -205,8 +278,8 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
         break;
     }
 
-    if (!vdDefaultsComplete(qemuDefaultsTable, ctxt->node, stored, ctx, generation,
-                            flags, &warnings, &err)) {
+    if (!vdDefaultsComplete(qemuDefaultsForEmulator(driver, ctxt), ctxt->node, stored, ctx,
+                            generation, flags, &warnings, &err)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s", err->message);
         return -1;
     }

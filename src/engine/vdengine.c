@@ -80,7 +80,8 @@ vdEngineMachine(vdEngineCtx *ctx,
         def->newMachine = g_strdup(profile->machine);
         def->machineOrigin = profile->machineOrigin;
     }
-    if (def->vcpus > profile->maxCpus) {
+    /* libvirt knows no limit of a machine that reports none (0) */
+    if (profile->maxCpus && def->vcpus > profile->maxCpus) {
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("Maximum CPUs greater than specified machine type limit %1$u"),
                     profile->maxCpus);
