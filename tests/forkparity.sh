@@ -5,7 +5,7 @@
 # driver at defaults_generation = 1, with and without defaults_engine_only = 1, and
 # compared with what stock stored (../shared/oracle/forkscore.py).  TAP.
 #
-# usage: tests/forkparity.sh        (exit 77, skipped, when the fork or the oracle is
+# usage: tests/forkparity.sh        (a TAP skip of the whole file, when the fork or the oracle is
 #                                    missing)
 
 set -uo pipefail
@@ -17,11 +17,11 @@ work=${VD_FORKTEST_DIR:-$top/build/tests/forktest}/parity
 
 if [ ! -x "$fbuild/tools/virsh" ]; then
     echo "1..0 # SKIP the fork is not built (build-aux/fork-build.sh)"
-    exit 77
+    exit 0
 fi
 if [ ! -f "$oracle/forkscore.py" ]; then
     echo "1..0 # SKIP no oracle at $oracle"
-    exit 77
+    exit 0
 fi
 
 # our goldens as a corpus: inputs/NAME.xml, expected/NAME.xml or NAME.err

@@ -3,7 +3,7 @@
 # tests, VIR_TEST_DEFAULTS_ENGINE unset): they must pass unmodified.  Also the augeas
 # test of qemu.conf, which checks the settings the fork added.  TAP.
 #
-# usage: tests/forksuites.sh        (exit 77, skipped, when the fork is not built)
+# usage: tests/forksuites.sh        (a TAP skip of the whole file, when the fork is not built)
 
 set -uo pipefail
 
@@ -12,7 +12,7 @@ fbuild=${VD_FORK_DIR:-$top/build-fork}/libvirt/build
 
 if [ ! -x "$fbuild/tests/qemuxml2xmltest" ]; then
     echo "1..0 # SKIP the fork is not built (build-aux/fork-build.sh)"
-    exit 77
+    exit 0
 fi
 
 n=0

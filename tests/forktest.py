@@ -7,7 +7,7 @@ stock libvirt 9.0 it asks stock libvirt (Debian's, through python3-libvirt, in
 this process) the same question.  The last scenario runs the fork's virtqemud
 in a private prefix and points virsh at its socket.
 
-usage: forktest.py [--keep]     (exit 77, skipped, when the fork is not built)
+usage: forktest.py [--keep]     (a TAP skip of the whole file when the fork is not built)
 
 Environment: VD_FORK_DIR (default build-fork), VD_FORKTEST_DIR (the work
 directory; default build/tests/forktest; emulator probes are cached there).
@@ -466,7 +466,7 @@ def scenario_daemon(prefix_root):
 def main():
     if not os.path.exists(os.path.join(FBUILD, 'tools', 'virsh')):
         print('1..0 # SKIP the fork is not built (build-aux/fork-build.sh)')
-        return 77
+        return 0
     os.makedirs(WORK, exist_ok=True)
     root = Root('root')
     stock = os.path.join(WORK, 'stock')

@@ -122,18 +122,19 @@ vdProfileResolve(const vdTable *table,
     vdTable *cache = (vdTable *)table;
     g_autofree char *key = g_strdup_printf("%s%c%s%c%u", arch ? arch : "", 0x1f,
                                            machine ? machine : "", 0x1f, generation);
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&cache->profilesLock);
     vdProfile *profile;
 
-    if (cache->profiles && (profile = g_hash_table_lookup(cache->profiles, key)))
-        return profile;
-    /* refusals are not cached: they are rare, and their message names the input */
-    if (!(profile = vdProfileNew(table, arch, machine, generation, error)))
-        return NULL;
-    if (!cache->profiles)
-        cache->profiles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                (GDestroyNotify)vdProfileFree);
-    g_hash_table_insert(cache->profiles, g_steal_pointer(&key), profile);
+    g_mutex_lock(&cache->profilesLock);
+    if (!cache->profiles || !(profile = g_hash_table_lookup(cache->profiles, key))) {
+        /* refusals are not cached: they are rare, and their message names the input */
+        if ((profile = vdProfileNew(table, arch, machine, generation, error))) {
+            if (!cache->profiles)
+                cache->profiles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify)vdProfileFree);
+            g_hash_table_insert(cache->profiles, g_steal_pointer(&key), profile);
+        }
+    }
+    g_mutex_unlock(&cache->profilesLock);
     return profile;
 }
 

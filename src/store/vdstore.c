@@ -88,7 +88,7 @@ vdStoreLoadLibvirt(const char *uri,
 {
     static GMutex lock;
     static const vdStoreDriver *driver;
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&lock);
     g_autofree char *dir = NULL;
     g_autofree char *path = NULL;
     const vdStoreDriver *(*entry)(const char *version) = NULL;
