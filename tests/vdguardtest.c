@@ -427,11 +427,31 @@ testUpdateWithoutStamp(void)
 }
 
 
+/* The lines of an explanation about added devices, NULL-terminated. */
+static GPtrArray *
+addedLines(const char *explained)
+{
+    g_auto(GStrv) lines = g_strsplit(explained, "\n", -1);
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    size_t i;
+
+    for (i = 0; lines[i]; i++) {
+        if (strstr(lines[i], " (added) "))
+            g_ptr_array_add(out, g_strdup(lines[i]));
+    }
+    g_ptr_array_add(out, NULL);
+    return out;
+}
+
+
 static void
 testExplainAndDiff(void)
 {
     g_autofree char *stored = NULL;
     g_autofree char *explained = NULL;
+    g_autofree char *planned = NULL;
+    g_autoptr(GPtrArray) addedStamp = NULL;
+    g_autoptr(GPtrArray) addedPlan = NULL;
     g_autofree char *diff = NULL;
     g_autofree char *nodiff = NULL;
     g_autoptr(xmlDoc) doc = NULL;
@@ -458,8 +478,15 @@ testExplainAndDiff(void)
     g_assert_no_error(err);
     g_assert_cmpstr(nodiff, ==, "");
 
-    g_assert_null(vdGuardExplain(table, unstamped, &err2));
-    g_assert_error(err2, VD_ERROR, VD_ERROR_INVALID);
+    /* an unstamped definition is explained by its plan: what completing it under
+     * generation 1 would supply, the same devices and rules as its stamp records */
+    planned = vdGuardExplain(table, unstamped, &err2);
+    g_assert_no_error(err2);
+    g_assert_true(g_str_has_prefix(planned, "generation 1 (no stamp)"));
+    addedStamp = addedLines(explained);
+    addedPlan = addedLines(planned);
+    g_assert_cmpuint(addedStamp->len, >, 0);
+    g_assert_cmpstrv((const char *const *)addedPlan->pdata, (const char *const *)addedStamp->pdata);
 }
 
 

@@ -161,6 +161,15 @@ vdPlanIsEmpty(const vdPlan *plan,
 }
 
 
+/* The view as the plan leaves it, for naming the devices its edits are about
+ * (vdDomainDefKeys()); valid until the plan is applied or freed. */
+const vdDomainDef *
+vdPlanView(const vdPlan *plan)
+{
+    return plan->planned;
+}
+
+
 /* The value an edit writes, for messages: a property, the arch or the machine. */
 const char *
 vdPlanEditValue(const vdPlan *plan,

@@ -49,6 +49,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdPlan, vdPlanFree);
 guint vdPlanLength(const vdPlan *plan);
 const vdEdit *vdPlanGet(const vdPlan *plan, guint i);
 bool vdPlanIsEmpty(const vdPlan *plan, unsigned int flags);
+const vdDomainDef *vdPlanView(const vdPlan *plan);
 const char *vdPlanEditValue(const vdPlan *plan, const vdEdit *edit);
 
 /* Apply @plan to the view it was made for.  This spends the plan: its values move

@@ -607,6 +607,58 @@ vdGuardExplainOne(GString *out,
 }
 
 
+/* An unstamped definition records nothing the engine supplied: say what it would
+ * supply, from the plan for the definition as it stands (generation 1). */
+static char *
+vdGuardExplainPlan(const vdTable *table,
+                   const vdDomainDef *def,
+                   GError **error)
+{
+    vdEngineOptions opts = { .generation = 1, .newDomain = true };
+    g_autoptr(vdPlan) plan = NULL;
+    g_autoptr(GHashTable) keys = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    guint i;
+
+    if (!(plan = vdEnginePlan(def, table, &opts, error)))
+        return NULL;
+    keys = vdDomainDefKeys(vdPlanView(plan));
+    g_string_append(out, _("generation 1 (no stamp); completing it would supply:\n"));
+    for (i = 0; i < vdPlanLength(plan); i++) {
+        const vdEdit *e = vdPlanGet(plan, i);
+        const char *key = e->planned ? g_hash_table_lookup(keys, e->planned) : NULL;
+        g_autofree char *what = NULL;
+
+        if (e->sameValue)
+            continue;
+        switch (e->type) {
+        case VD_EDIT_SET_ARCH:
+        case VD_EDIT_SET_MACHINE:
+            what = g_strdup_printf("%s %s", e->type == VD_EDIT_SET_ARCH ? "arch" : "machine",
+                                   vdPlanEditValue(plan, e));
+            break;
+        case VD_EDIT_ADD_DEVICE:
+            what = g_strdup_printf("%s (added)", key);
+            break;
+        case VD_EDIT_SET_PROP:
+            what = g_strdup_printf("%s %s='%s'", key, vdPropTypeToString(e->prop),
+                                   vdPlanEditValue(plan, e) ? vdPlanEditValue(plan, e) : "");
+            break;
+        case VD_EDIT_SET_ADDRESS:
+            what = g_strdup_printf("%s address", key);
+            break;
+        case VD_EDIT_REMOVE_DEVICE:
+            what = g_strdup_printf("%s (removed)", key);
+            break;
+        case VD_EDIT_LAST:
+            continue;
+        }
+        vdGuardExplainOne(out, table, what, e->rule ? e->rule : "");
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+
 char *
 vdGuardExplain(const vdTable *table,
                xmlDocPtr doc,
@@ -627,9 +679,7 @@ vdGuardExplain(const vdTable *table,
     vdStampTrust(table, def, &stamp, true);
     if (!stamp.present) {
         vdStampClear(&stamp);
-        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
-                    _("the definition has no defaults stamp: it is generation 1, and what the engine supplied is not recorded; run 'apply' first"));
-        return NULL;
+        return vdGuardExplainPlan(table, def, error);
     }
     g_string_append_printf(out, _("generation %u\n"), stamp.generation);
     keys = vdDomainDefKeys(def);
