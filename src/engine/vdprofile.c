@@ -177,6 +177,43 @@ vdProfileUInt(const vdProfile *profile,
 }
 
 
+/* The next word of the space-separated @*list, and its length in @len; NULL at the
+ * end.  Moves @*list past it. */
+static const char *
+vdProfileNextWord(const char **list,
+                  size_t *len)
+{
+    const char *word;
+
+    if (!*list)
+        return NULL;
+    *list += strspn(*list, " ");
+    if (!**list)
+        return NULL;
+    word = *list;
+    *len = strcspn(word, " ");
+    *list += *len;
+    return word;
+}
+
+
+/* Whether the list setting @list ("isa hyperv") names @word. */
+bool
+vdProfileListHas(const char *list,
+                 const char *word)
+{
+    size_t len = word ? strlen(word) : 0;
+    const char *w;
+    size_t n;
+
+    while (word && (w = vdProfileNextWord(&list, &n))) {
+        if (n == len && strncmp(w, word, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+
 /* In a list setting of "name=value" items ("ide=1.1 usb=1.2"), the value of the
  * @nth item called @name, and its length; NULL when there is none. */
 const char *
@@ -186,17 +223,14 @@ vdProfileItem(const char *list,
               size_t *len)
 {
     size_t nlen = strlen(name);
-    const char *p = list;
+    const char *w;
+    size_t n;
 
-    while (p && *p) {
-        size_t n = strcspn(p, " ");
-
-        if (n > nlen && p[nlen] == '=' && strncmp(p, name, nlen) == 0 && nth-- == 0) {
+    while ((w = vdProfileNextWord(&list, &n))) {
+        if (n > nlen && w[nlen] == '=' && strncmp(w, name, nlen) == 0 && nth-- == 0) {
             *len = n - nlen - 1;
-            return p + nlen + 1;
+            return w + nlen + 1;
         }
-        p += n;
-        p += strspn(p, " ");
     }
     return NULL;
 }

@@ -35,4 +35,5 @@ const vdRule *vdProfileRule(const vdProfile *profile, vdSetting setting);
 const char *vdProfileGet(const vdProfile *profile, vdSetting setting);
 bool vdProfileIs(const vdProfile *profile, vdSetting setting, const char *value);
 unsigned int vdProfileUInt(const vdProfile *profile, vdSetting setting, unsigned int dflt);
+bool vdProfileListHas(const char *list, const char *word);
 const char *vdProfileItem(const char *list, const char *name, guint nth, size_t *len);

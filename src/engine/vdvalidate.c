@@ -9,7 +9,6 @@
  */
 
 #include <glib/gi18n-lib.h>
-#include <string.h>
 
 #include "engine/vdenginepriv.h"
 #include "util/vderror.h"
@@ -20,21 +19,7 @@ vdValidateListed(const vdEngineCtx *ctx,
                  vdSetting setting,
                  const char *value)
 {
-    const char *list = vdEngineSetting(ctx, setting, NULL);
-    size_t len = value ? strlen(value) : 0;
-    const char *p;
-
-    if (!list || !value)
-        return false;
-    for (p = list; *p; ) {
-        size_t n = strcspn(p, " ");
-
-        if (n == len && strncmp(p, value, n) == 0)
-            return true;
-        p += n;
-        p += strspn(p, " ");
-    }
-    return false;
+    return vdProfileListHas(vdEngineSetting(ctx, setting, NULL), value);
 }
 
 
