@@ -23,7 +23,7 @@ struct _vdDefaults {
 
 VD_ENUM_DECL(vdContext);
 VD_ENUM_IMPL(vdContext, VD_CONTEXT_LAST,
-             "new", "update", "load", "migrate", "restore", "upgrade");
+             "new", "update", "load", "migrate", "restore", "upgrade", "parse");
 
 const char *
 vdContextToString(vdContext ctx)
@@ -93,6 +93,7 @@ vdDefaultsCurrentGeneration(const vdDefaults *defaults)
 
 G_STATIC_ASSERT((int)VD_CONTEXT_LAST == (int)VD_GUARD_LAST);
 G_STATIC_ASSERT((int)VD_CONTEXT_UPGRADE == (int)VD_GUARD_UPGRADE);
+G_STATIC_ASSERT((int)VD_CONTEXT_PARSE == (int)VD_GUARD_PARSE);
 
 char *
 vdDefaultsApply(vdDefaults *defaults,
@@ -207,9 +208,12 @@ vdDefaultsComplete(vdDefaults *defaults,
     }
     if (flags & VD_DEFAULTS_KEEP_STAMP)
         req.flags |= VD_GUARD_KEEP_STAMP;
+    if (flags & VD_DEFAULTS_NO_STAMP)
+        req.flags |= VD_GUARD_NO_STAMP;
     doc = domain->doc;
     if (xmlDocGetRootElement(doc) != domain) {
-        if (ctx != VD_CONTEXT_LOAD && ctx != VD_CONTEXT_MIGRATE && ctx != VD_CONTEXT_RESTORE) {
+        if (ctx != VD_CONTEXT_LOAD && ctx != VD_CONTEXT_MIGRATE && ctx != VD_CONTEXT_RESTORE &&
+            ctx != VD_CONTEXT_PARSE) {
             g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
                         _("context '%1$s' completes a whole document, not an element inside one"),
                         vdContextToString(ctx));

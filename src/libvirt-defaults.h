@@ -46,6 +46,7 @@ typedef enum {
     VD_CONTEXT_MIGRATE,   /* incoming migration */
     VD_CONTEXT_RESTORE,   /* restore of a saved image, snapshot revert */
     VD_CONTEXT_UPGRADE,   /* explicit move to a newer generation */
+    VD_CONTEXT_PARSE,     /* any other parse: what libvirt re-applies on every parse */
 
     VD_CONTEXT_LAST
 } vdContext;
@@ -92,6 +93,9 @@ typedef enum {
     /* VD_CONTEXT_NEW: a stamp in the definition decides its generation, and
      * @generation only applies to an unstamped definition */
     VD_DEFAULTS_KEEP_STAMP = 1 << 0,
+    /* leave the stamp out of a completed definition, which then reads as an
+     * unstamped one of generation 1 (for audits and libvirt's own test suites) */
+    VD_DEFAULTS_NO_STAMP = 1 << 1,
 } vdDefaultsFlags;
 
 /**
@@ -115,8 +119,10 @@ typedef enum {
  * the definition has; devices its stamped generation adds and it lacks are
  * added, as libvirt adds its own implicit devices on every parse (libvirt's
  * migratable XML leaves them out).  They may be given an element inside a
- * larger document (a snapshot, a migration cookie).  On failure the document
- * may have been partly changed.
+ * larger document (a snapshot, a migration cookie).  VD_CONTEXT_PARSE fills in
+ * what the definition's generation supplies on every parse, as libvirt does for a
+ * parse that is no define (what only new definitions get is left out), and
+ * checks nothing.  On failure the document may have been partly changed.
  *
  * Returns TRUE on success, FALSE with @error set.
  */

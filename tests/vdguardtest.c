@@ -263,6 +263,63 @@ testTransientIsNew(void)
 }
 
 
+/* Any other parse fills what libvirt fills on every parse, stamps nothing, and leaves
+ * out what only a new definition gets: here, the tablet's USB port. */
+static void
+testParseFillsAsLibvirt(void)
+{
+    g_autofree char *tablet = NULL;
+    g_autofree char *parsed = NULL;
+    g_autofree char *defined = NULL;
+    g_autofree char *reparsed = NULL;
+    const char *p;
+
+    p = strstr(x86Guest, "<graphics type='vnc'/>");
+    tablet = g_strdup_printf("%.*s<input type='tablet' bus='usb'/>\n    %s",
+                             (int)(p - x86Guest), x86Guest, p);
+
+    table->current = 2;
+    parsed = guardOK(tablet, VD_GUARD_PARSE, 0, NULL);
+    defined = guardOK(tablet, VD_GUARD_NEW, 1, NULL);
+
+    g_assert_null(strstr(parsed, "libvirt-defaults"));
+    g_assert_nonnull(strstr(parsed, "machine='pc-i440fx-7.2'"));
+    g_assert_cmpuint(countDevices(parsed, VD_DEVICE_MEMBALLOON, VD_PROP_MODEL, "virtio"), ==, 1);
+    g_assert_cmpuint(countDevices(parsed, VD_DEVICE_CONTROLLER, VD_PROP_TYPE, "usb"), ==,
+                     countDevices(defined, VD_DEVICE_CONTROLLER, VD_PROP_TYPE, "usb"));
+    g_assert_null(strstr(parsed, "<address type='usb'"));
+    g_assert_nonnull(strstr(defined, "<address type='usb'"));
+
+    /* a definition the engine completed before parses to itself */
+    reparsed = guardOK(defined, VD_GUARD_PARSE, 0, NULL);
+    g_assert_cmpstr(reparsed, ==, defined);
+}
+
+
+/* A pSeries guest read again keeps the OHCI controller libvirt gave it before new
+ * definitions moved to XHCI. */
+static void
+testParseKeepsPseriesOHCI(void)
+{
+    static const char pseries[] =
+        "<domain type='qemu'>\n"
+        "  <name>ppc</name>\n"
+        "  <memory unit='MiB'>2048</memory>\n"
+        "  <os>\n"
+        "    <type arch='ppc64' machine='pseries'>hvm</type>\n"
+        "  </os>\n"
+        "  <devices>\n"
+        "    <controller type='usb' index='0'/>\n"
+        "  </devices>\n"
+        "</domain>\n";
+    g_autofree char *parsed = guardOK(pseries, VD_GUARD_PARSE, 0, NULL);
+    g_autofree char *defined = guardOK(pseries, VD_GUARD_NEW, 1, NULL);
+
+    g_assert_cmpuint(countDevices(parsed, VD_DEVICE_CONTROLLER, VD_PROP_MODEL, "pci-ohci"), ==, 1);
+    g_assert_cmpuint(countDevices(defined, VD_DEVICE_CONTROLLER, VD_PROP_MODEL, "qemu-xhci"), ==, 1);
+}
+
+
 /* An imported image can be pinned to generation 1 at define time, and stays there. */
 static void
 testImportPinnedToGeneration1(void)
@@ -766,6 +823,8 @@ main(int argc,
                     testX86EditAddsSCSIDiskUnderGeneration1);
     g_test_add_func("/guard/x86_64/transient-create-is-new", testTransientIsNew);
     g_test_add_func("/guard/x86_64/import-pinned-to-generation-1", testImportPinnedToGeneration1);
+    g_test_add_func("/guard/x86_64/parse-fills-as-libvirt", testParseFillsAsLibvirt);
+    g_test_add_func("/guard/ppc64/parse-keeps-ohci", testParseKeepsPseriesOHCI);
     g_test_add_func("/guard/x86_64/migrate-refuses-abi-change", testMigrateRefusesABIChange);
     g_test_add_func("/guard/aarch64/upgrade-equals-fresh-define", testUpgrade);
     g_test_add_func("/guard/x86_64/upgrade-keeps-user-choices", testUpgradeKeepsUserChoices);

@@ -7,7 +7,9 @@
  * already known by that UUID or name; a config read back at start or reload
  * is 'load'; a migration is 'migrate'; a save image or snapshot is
  * 'restore'; an owner's VIR_DOMAIN_DEFINE_DEFAULTS_UPGRADE is 'upgrade'.
- * Status XML and libvirt's internal copies are left alone.
+ * Status XML is left alone, and so is any other parse (libvirt's internal
+ * copies), except with defaults_engine_only, where it is 'parse': with libvirt's
+ * own defaults off, what libvirt fills in on every parse is the engine's to do.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -169,7 +171,8 @@ qemuDefaultsStoredDoc(virQEMUDriver *driver,
 
 
 static bool
-qemuDefaultsContext(unsigned int parseFlags,
+qemuDefaultsContext(virQEMUDriverConfig *cfg,
+                    unsigned int parseFlags,
                     vdContext *ctx)
 {
     if (parseFlags & VIR_DOMAIN_DEF_PARSE_STATUS)
@@ -184,6 +187,10 @@ qemuDefaultsContext(unsigned int parseFlags,
         *ctx = VD_CONTEXT_LOAD;
     else if (parseFlags & VIR_DOMAIN_DEF_PARSE_ABI_UPDATE)
         *ctx = VD_CONTEXT_NEW;
+    else if (cfg->defaultsEngineOnly)
+        /* libvirt's own copies and any other parse: with libvirt's defaults
+         * off, the engine fills in what libvirt would on every parse */
+        *ctx = VD_CONTEXT_PARSE;
     else
         return false;
     return true;
@@ -227,7 +234,7 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     vdContext ctx;
     size_t i;
 
-    if (!cfg->defaultsEngine || !qemuDefaultsContext(parseFlags, &ctx))
+    if (!cfg->defaultsEngine || !qemuDefaultsContext(cfg, parseFlags, &ctx))
         return 0;
     if (qemuDefaultsInitialize() < 0)
         return -1;
@@ -274,9 +281,12 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     case VD_CONTEXT_LOAD:
     case VD_CONTEXT_MIGRATE:
     case VD_CONTEXT_RESTORE:
+    case VD_CONTEXT_PARSE:
     case VD_CONTEXT_LAST:
         break;
     }
+    if (cfg->defaultsUnstamped)
+        flags |= VD_DEFAULTS_NO_STAMP;
 
     if (!vdDefaultsComplete(qemuDefaultsForEmulator(driver, ctxt), ctxt->node, stored, ctx,
                             generation, flags, &warnings, &err)) {
@@ -289,7 +299,8 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
         VIR_WARN("domain '%s' (%s): %s", NULLSTR(name), vdContextToString(ctx), warnings[i]);
 
     /* a completed document has its controllers where the definition keeps them */
-    if (ctx == VD_CONTEXT_NEW || ctx == VD_CONTEXT_UPDATE || ctx == VD_CONTEXT_UPGRADE)
+    if (ctx == VD_CONTEXT_NEW || ctx == VD_CONTEXT_UPDATE || ctx == VD_CONTEXT_UPGRADE ||
+        ctx == VD_CONTEXT_PARSE)
         return 1;
     return 0;
 }

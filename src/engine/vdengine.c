@@ -32,6 +32,26 @@ vdEngineFill(const vdEngineCtx *ctx,
 }
 
 
+/* A USB controller written without a model, or added as 'default': a definition
+ * that is not new keeps the model it was given when it was (libvirt keeps
+ * pseries's old default there); 'default' leaves it to the emulator. */
+static void
+vdEngineFillUSBModel(const vdEngineCtx *ctx,
+                     vdDevice *c)
+{
+    vdSetting setting = VD_SETTING_USB_DEFAULT_MODEL;
+    const char *origin;
+    const char *v;
+
+    if (vdDeviceGet(c, VD_PROP_MODEL))
+        return;
+    if (!ctx->opts->newDomain && vdProfileRule(ctx->profile, VD_SETTING_USB_DEFAULT_MODEL_EXISTING))
+        setting = VD_SETTING_USB_DEFAULT_MODEL_EXISTING;
+    if ((v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "default"))
+        vdDeviceSet(c, VD_PROP_MODEL, v, origin);
+}
+
+
 static vdDevice *
 vdEngineNewDevice(vdDeviceKind kind,
                   const char *origin)
@@ -600,9 +620,11 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
     if (!def->ps2Off)
         vdEngineAddInputs(ctx, VD_SETTING_INPUT_IMPLICIT);
 
+    /* 'default': a controller without a model, which usb.default-model decides
+     * like one the user wrote */
     if ((v = vdEngineSetting(ctx, VD_SETTING_USB_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
         !vdDomainDefFindController(def, "usb", 0))
-        vdEngineAddController(ctx, "usb", 0, v, origin);
+        vdEngineAddController(ctx, "usb", 0, g_str_equal(v, "default") ? NULL : v, origin);
 
     if (vdEngineSettingIs(ctx, VD_SETTING_SATA_IMPLICIT, "yes") &&
         !vdDomainDefFindController(def, "sata", 0)) {
@@ -996,7 +1018,7 @@ vdEngineControllerDefaults(vdEngineCtx *ctx)
             };
             size_t j;
 
-            vdEngineFill(ctx, c, VD_PROP_MODEL, VD_SETTING_USB_DEFAULT_MODEL);
+            vdEngineFillUSBModel(ctx, c);
             for (j = 0; j < G_N_ELEMENTS(companions); j++) {
                 if (vdDevicePropIs(c, VD_PROP_MODEL, companions[j][0]) &&
                     !vdDeviceGet(c, VD_PROP_STARTPORT))

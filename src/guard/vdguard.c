@@ -20,7 +20,7 @@
 #include "util/vdxml.h"
 
 VD_ENUM_IMPL(vdGuardContext, VD_GUARD_LAST,
-             "new", "update", "load", "migrate", "restore", "upgrade");
+             "new", "update", "load", "migrate", "restore", "upgrade", "parse");
 
 void
 vdGuardResultClear(vdGuardResult *res)
@@ -246,7 +246,7 @@ vdGuardVerifyUnknown(const vdTable *table,
                      unsigned int gen,
                      GError **error)
 {
-    if (req->context != VD_GUARD_LOAD) {
+    if (req->context != VD_GUARD_LOAD && req->context != VD_GUARD_PARSE) {
         g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                     _("the definition is stamped with generation %1$u, which this table does not know (newest: %2$u): it cannot be checked for %3$s"),
                     gen, table->current, vdGuardContextTypeToString(req->context));
@@ -375,6 +375,37 @@ vdGuardVerify(const vdTable *table,
     }
     if (!(req->flags & VD_GUARD_IN_PLACE))
         res->doc = xmlCopyDoc(doc, 1);
+    return true;
+}
+
+
+/* parse: what the definition's generation supplies on every parse, filled in
+ * with nothing checked; an unstamped definition stays unstamped. */
+static bool
+vdGuardFillParse(const vdTable *table,
+                 xmlDocPtr doc,
+                 const vdGuardRequest *req,
+                 vdGuardResult *res,
+                 GError **error)
+{
+    g_autoptr(xmlDoc) work = NULL;
+    bool stamped = vdStampPresent(doc);
+    unsigned int gen;
+
+    if (!(gen = vdStampGeneration(doc, NULL, error)))
+        return false;
+    res->generation = gen;
+    res->notes = g_ptr_array_new_with_free_func(g_free);
+    if (!vdTableFindGeneration(table, gen))
+        return vdGuardVerifyUnknown(table, doc, req, res, gen, error);
+    if (!(req->flags & VD_GUARD_IN_PLACE))
+        doc = work = xmlCopyDoc(doc, 1);
+    if (!vdGuardComplete(table, doc, NULL, gen, 0, error))
+        return false;
+    if (!stamped || (req->flags & VD_GUARD_NO_STAMP))
+        vdGuardDropStamp(doc);
+    res->changed = true;
+    res->doc = g_steal_pointer(&work);
     return true;
 }
 
@@ -523,12 +554,17 @@ vdGuardApply(const vdTable *table,
             return false;
         break;
 
+    case VD_GUARD_PARSE:
+        return vdGuardFillParse(table, doc, req, res, error);
+
     case VD_GUARD_LAST:
     default:
         g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL, _("unknown context %1$d"), req->context);
         return false;
     }
 
+    if (req->flags & VD_GUARD_NO_STAMP)
+        vdGuardDropStamp(work ? work : doc);
     res->doc = g_steal_pointer(&work);
     res->generation = gen;
     res->notes = g_ptr_array_new_with_free_func(g_free);

@@ -18,6 +18,7 @@ typedef enum {
     VD_GUARD_MIGRATE,
     VD_GUARD_RESTORE,
     VD_GUARD_UPGRADE,
+    VD_GUARD_PARSE,
 
     VD_GUARD_LAST
 } vdGuardContext;
@@ -33,6 +34,8 @@ typedef enum {
      * definition lacks, with nothing present changing, are added to it (as
      * libvirt does on every parse); without this the document stays as it is */
     VD_GUARD_FILL = 1 << 2,
+    /* leave the stamp out of the result */
+    VD_GUARD_NO_STAMP = 1 << 3,
 } vdGuardFlags;
 
 typedef struct {
