@@ -86,6 +86,12 @@ static const vdTableCapsCase vdTableCapsCases[] = {
     { "ppc64", "pseries", "", "usb.default-model-existing", "ppc64.usb.default-model-existing" },
     { "ppc64", "pseries", "pci-ohci", "usb.default-model-existing",
       "ppc64.usb.default-model-existing.legacy" },
+    { "aarch64", "virt", "gpex-pcihost", "pci.root", "arm.virt.pci.root.no-gpex" },
+    { "aarch64", "virt", "gpex-pcihost", "pci.supported", "arm.virt.pci.supported.no-gpex" },
+    { "aarch64", "virt", "gpex-pcihost", "virtio.transport", "arm.virt.virtio.transport.no-gpex" },
+    { "riscv64", "virt", "gpex-pcihost", "pci.root", "riscv.virt.pci.root.no-gpex" },
+    { "riscv64", "virt", "gpex-pcihost", "pci.supported", "riscv.virt.pci.supported.no-gpex" },
+    { "riscv64", "virt", "gpex-pcihost", "virtio.transport", "riscv.virt.virtio.transport.no-gpex" },
     { "s390x", "s390-ccw-virtio", "", "pci.root", "s390x.pci.root" },
     { "s390x", "s390-ccw-virtio", "zpci", "pci.root", "s390x.pci.root.no-zpci" },
 };

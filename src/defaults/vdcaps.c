@@ -275,10 +275,12 @@ vdCapsArchCopy(const vdCapsArch *src)
 
 
 /* The guest architectures libvirt runs with the emulator it probed as @arch: the
- * ppc64 binary also serves ppc64le guests, the arm one armv6l guests. */
+ * ppc64 binary also serves ppc64le guests, the arm one armv6l guests, the x86_64 one
+ * i686 guests that name it. */
 static const char *const vdCapsSiblings[][2] = {
     { "ppc64", "ppc64le" },
     { "armv7l", "armv6l" },
+    { "x86_64", "i686" },
 };
 
 

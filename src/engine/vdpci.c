@@ -73,6 +73,7 @@ typedef struct {
     unsigned int minSlot;
     unsigned int maxSlot;
     const char *device;           /* NULL: pci-root's depends on the machine */
+    const char *fallback;         /* the device where the emulator lacks @device */
 } vdPCIModel;
 
 #define VD_PCI_ACCEPTS_PCI (VD_PCI_AUTOASSIGN | VD_PCI_TYPE_PCI_DEVICE | \
@@ -93,7 +94,7 @@ static const vdPCIModel vdPCIModels[] = {
     { "dmi-to-pci-bridge", VD_PCI_TYPE_DMI_TO_PCI_BRIDGE,
       VD_PCI_TYPE_PCI_DEVICE | VD_PCI_TYPE_PCI_BRIDGE, 0, VD_PCI_SLOT_LAST, "i82801b11-bridge" },
     { "pcie-root-port", VD_PCI_TYPE_PCIE_ROOT_PORT | VD_PCI_AGGREGATE_SLOT, VD_PCI_ACCEPTS_PORT, 0, 0,
-      "pcie-root-port" },
+      "pcie-root-port", "ioh3420" },
     { "pcie-switch-downstream-port", VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT, VD_PCI_ACCEPTS_PORT, 0, 0,
       "xio3130-downstream" },
     { "pcie-switch-upstream-port", VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT,
@@ -1333,8 +1334,11 @@ vdPCIModelName(const vdEngineCtx *ctx,
 
     if (g_str_equal(model, "pci-root"))
         return vdEngineSetting(ctx, VD_SETTING_PCI_ROOT_MODEL_NAME, NULL);
-    m = vdPCIModelFind(model);
-    return m ? m->device : NULL;
+    if (!(m = vdPCIModelFind(model)))
+        return NULL;
+    if (m->fallback && m->device && !vdCapsArchHas(ctx->profile->caps, m->device))
+        return m->fallback;
+    return m->device;
 }
 
 

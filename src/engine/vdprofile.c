@@ -76,6 +76,7 @@ vdProfileMachine(const vdTable *table,
         profile->machineOrigin = "libvirt.machine-canonical";
     profile->machine = g_strdup(m->name);
     profile->emulator = arch->emulator;
+    profile->caps = arch;
     profile->maxCpus = m->maxCpus;
     fam = vdTableFindFamily(table, profile->arch, profile->machine);
     profile->family = fam ? fam->name : NULL;

@@ -18,6 +18,7 @@ struct _vdProfile {
     char *machine;                  /* canonical: aliases resolved */
     const char *family;             /* NULL when no family matches */
     const char *emulator;
+    const vdCapsArch *caps;         /* the emulator's profile for the arch */
     unsigned int maxCpus;
     bool archDefaulted;             /* the definition names no arch */
     const char *machineOrigin;      /* why machine differs from what was written, or NULL */
