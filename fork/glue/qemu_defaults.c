@@ -197,6 +197,29 @@ qemuDefaultsContext(virQEMUDriverConfig *cfg,
 }
 
 
+/* libvirt's class of error for the engine's: a definition that is not valid is
+ * an XML error, one the defaults cannot satisfy an unsupported configuration. */
+static int
+qemuDefaultsErrorCode(const GError *err)
+{
+    if (err->domain != VD_ERROR)
+        return VIR_ERR_INTERNAL_ERROR;
+    switch ((vdErrorCode)err->code) {
+    case VD_ERROR_INVALID:
+        return VIR_ERR_XML_ERROR;
+    case VD_ERROR_UNSUPPORTED:
+    case VD_ERROR_ABI:
+        return VIR_ERR_CONFIG_UNSUPPORTED;
+    case VD_ERROR_INTERNAL:
+    case VD_ERROR_TABLE:
+    case VD_ERROR_IO:
+    case VD_ERROR_NOT_FOUND:
+        break;
+    }
+    return VIR_ERR_INTERNAL_ERROR;
+}
+
+
 /* An explicit upgrade moves to the generation the new text's stamp names when
  * that differs from the stored one (an older one is then refused), or else to
  * the one new definitions get. */
@@ -290,8 +313,9 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
 
     if (!vdDefaultsComplete(qemuDefaultsForEmulator(driver, ctxt), ctxt->node, stored, ctx,
                             generation, flags, &warnings, &err)) {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s", err->message);
-        return -1;
+        /* what libvirt's parser would refuse too is the parser's to say */
+        virReportError(qemuDefaultsErrorCode(err), "%s", err->message);
+        return VIR_DOMAIN_DEF_PARSE_CALLBACK_REFUSED;
     }
 
     name = virXPathString("string(./name[1])", ctxt);

@@ -640,9 +640,9 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
         } else if (!vdDeviceGet(root, VD_PROP_MODEL)) {
             vdDeviceSet(root, VD_PROP_MODEL, v, origin);
         } else if (!vdDevicePropIs(root, VD_PROP_MODEL, v)) {
-            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                        _("The PCI controller with index='0' must be model='%1$s' for this machine type"),
-                        v);
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("The PCI controller with index='0' must be model='%1$s' for this machine type, but model='%2$s' was found instead"),
+                        v, vdDeviceGet(root, VD_PROP_MODEL));
             return false;
         }
     }

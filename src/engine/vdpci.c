@@ -64,6 +64,35 @@ typedef struct {
 } vdPCISet;
 
 
+/* What a device that connects as @flags is called when it cannot be plugged in. */
+static const char *
+vdPCIConnectName(unsigned int flags)
+{
+    static const struct {
+        unsigned int type;
+        const char *name;
+    } names[] = {
+        { VD_PCI_TYPE_PCI_DEVICE, "standard PCI device" },
+        { VD_PCI_TYPE_PCIE_DEVICE, "PCI Express device" },
+        { VD_PCI_TYPE_PCIE_ROOT_PORT, "pcie-root-port" },
+        { VD_PCI_TYPE_PCIE_SWITCH_UPSTREAM_PORT, "pcie-switch-upstream-port" },
+        { VD_PCI_TYPE_PCIE_SWITCH_DOWNSTREAM_PORT, "pcie-switch-downstream-port" },
+        { VD_PCI_TYPE_DMI_TO_PCI_BRIDGE, "dmi-to-pci-bridge" },
+        { VD_PCI_TYPE_PCIE_TO_PCI_BRIDGE, "pcie-to-pci-bridge" },
+        { VD_PCI_TYPE_PCI_EXPANDER_BUS, "pci-expander-bus" },
+        { VD_PCI_TYPE_PCIE_EXPANDER_BUS, "pcie-expander-bus" },
+        { VD_PCI_TYPE_PCI_BRIDGE, "pci-bridge" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (flags & names[i].type)
+            return names[i].name;
+    }
+    return "PCI device";
+}
+
+
 /* One row per PCI controller model: what it connects to upstream as, what its bus
  * takes downstream, the slots it has, and the QEMU device behind it. */
 typedef struct {
@@ -431,7 +460,7 @@ vdPCIFlagsCompatible(const vdAddress *addr,
         if (addr->bus != 0) {
             if (error) {
                 str = vdPCIAddressString(addr);
-                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
                             _("The device at PCI address %1$s needs to be an integrated device (bus=0)"), str);
             }
             return false;
@@ -457,9 +486,9 @@ vdPCIFlagsCompatible(const vdAddress *addr,
     if (!(devFlags & busFlags & VD_PCI_TYPES_MASK)) {
         if (error) {
             str = vdPCIAddressString(addr);
-            g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                        _("The device at PCI address %1$s cannot be plugged into the PCI controller with index='%2$u'"),
-                        str, addr->bus);
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("The device at PCI address %1$s cannot be plugged into the PCI controller with index='%2$u'. It requires a controller that accepts a %3$s."),
+                        str, addr->bus, vdPCIConnectName(devFlags));
         }
         return false;
     }
@@ -478,7 +507,7 @@ vdPCIAddressValidate(vdPCISet *set,
     vdPCIBus *bus;
 
     if (set->buses->len == 0) {
-        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No PCI buses available"));
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID, _("No PCI buses available"));
         return false;
     }
     if (addr->domain != 0) {
@@ -532,7 +561,7 @@ vdPCIReserveAddr(vdPCISet *set,
     if (slot->functions & (1 << addr->function)) {
         g_autofree char *str = vdPCIAddressString(addr);
 
-        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
                     _("Attempted double use of PCI Address %1$s"), str);
         return false;
     }
@@ -592,7 +621,7 @@ vdPCIGetNextAddr(vdPCISet *set,
     gpointer key = GUINT_TO_POINTER((flags << 4) | (unsigned int)(function + 1));
 
     if (set->buses->len == 0) {
-        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, _("No PCI buses available"));
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID, _("No PCI buses available"));
         return false;
     }
     a.function = function == -1 ? 0 : (unsigned int)function;
@@ -709,7 +738,9 @@ vdPCISetCreate(vdEngineCtx *ctx,
     set->firstBus = g_hash_table_new(NULL, NULL);
     set->dryRun = dryRun;
     set->multipleRoots = vdEngineSettingIs(ctx, VD_SETTING_PCI_MULTIPLE_ROOTS, "yes");
-    set->pcieToPciBridge = true;
+    /* without QEMU's pcie-pci-bridge, legacy PCI devices on a PCIe machine go behind a
+     * dmi-to-pci-bridge and a pci-bridge */
+    set->pcieToPciBridge = vdCapsArchHas(ctx->profile->caps, "pcie-pci-bridge");
 
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
