@@ -92,6 +92,13 @@ static const vdTableCapsCase vdTableCapsCases[] = {
     { "riscv64", "virt", "gpex-pcihost", "pci.root", "riscv.virt.pci.root.no-gpex" },
     { "riscv64", "virt", "gpex-pcihost", "pci.supported", "riscv.virt.pci.supported.no-gpex" },
     { "riscv64", "virt", "gpex-pcihost", "virtio.transport", "riscv.virt.virtio.transport.no-gpex" },
+    { "aarch64", "virt", "qemu-xhci", "usb.default-model", "arm.usb.default-model.aarch64.nec-xhci" },
+    { "aarch64", "virt", "qemu-xhci nec-usb-xhci", "usb.default-model",
+      "arm.usb.default-model.aarch64.uhci" },
+    { "aarch64", "virt", "qemu-xhci nec-usb-xhci piix3-usb-uhci", "usb.default-model",
+      "arm.usb.default-model.aarch64.none" },
+    { "riscv64", "virt", "piix3-usb-uhci", "usb.default-model", NULL },
+    { "x86_64", "q35", "ivshmem", "shmem.refused-models", "all.shmem.refused-models" },
     { "s390x", "s390-ccw-virtio", "", "pci.root", "s390x.pci.root" },
     { "s390x", "s390-ccw-virtio", "zpci", "pci.root", "s390x.pci.root.no-zpci" },
 };

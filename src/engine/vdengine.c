@@ -1130,8 +1130,9 @@ vdEngineFixedDefaults(vdEngineCtx *ctx)
 
         if (vdDevicePropIs(h, VD_PROP_MODE, "subsystem") && !vdDeviceGet(h, VD_PROP_MANAGED))
             vdDeviceSet(h, VD_PROP_MANAGED, "no", "libvirt.hostdev-managed");
+        /* display='off' only where QEMU's vfio-pci has the property at all */
         if (vdDevicePropIs(h, VD_PROP_TYPE, "mdev") && vdDevicePropIs(h, VD_PROP_HOSTDEV_MODEL, "vfio-pci") &&
-            !vdDeviceGet(h, VD_PROP_DISPLAY))
+            !vdDeviceGet(h, VD_PROP_DISPLAY) && vdCapsArchHas(ctx->profile->caps, "vfio-pci.display"))
             vdDeviceSet(h, VD_PROP_DISPLAY, "off", "libvirt.mdev-display");
     }
 

@@ -188,7 +188,7 @@ vdValidateModels(const vdEngineCtx *ctx,
         /* a <shmem> without a model is the legacy ivshmem device */
         if (vdValidateListed(ctx, VD_SETTING_SHMEM_REFUSED_MODELS, model ? model : "ivshmem")) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                        _("the legacy ivshmem device (a <shmem> without a model) is not supported by QEMU 7.2"));
+                        _("ivshmem device is not supported with this QEMU binary"));
             return false;
         }
     }
