@@ -175,7 +175,7 @@ vdUSBRootHubs(vdDomainDef *def,
         unsigned int n;
         int idx = vdDeviceIndex(c);
 
-        if (!vdDevicePropIs(c, VD_PROP_TYPE, "usb"))
+        if (!vdControllerIs(c, VD_CONTROLLER_USB))
             continue;
         if (!vdDevicePropIs(c, VD_PROP_MODEL, "none"))
             *hasUSB = true;

@@ -185,8 +185,9 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
         if (vdDeviceIndex(c) >= 0 || !type)
             continue;
         set = g_hash_table_lookup(sets, type);
-        if (g_str_equal(type, "usb") && model && g_str_has_prefix(model, "ich9-uhci") && i > 0 &&
-            vdDevicePropIs(g_ptr_array_index(conts, i - 1), VD_PROP_TYPE, "usb") &&
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && model && g_str_has_prefix(model, "ich9-uhci") &&
+            i > 0 &&
+            vdControllerIs(g_ptr_array_index(conts, i - 1), VD_CONTROLLER_USB) &&
             vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL) &&
             g_str_has_prefix(vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL), "ich9-") &&
             vdDeviceIndex(g_ptr_array_index(conts, i - 1)) >= 0) {
@@ -244,14 +245,14 @@ vdEngineCheckUSBCompanions(vdEngineCtx *ctx,
         vdDevice *c = g_ptr_array_index(conts, i);
         const char *m = vdDeviceGet(c, VD_PROP_MODEL);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && !(m && g_str_has_prefix(m, "ich9-uhci")))
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && !(m && g_str_has_prefix(m, "ich9-uhci")))
             master = true;
     }
     for (i = 0; i < conts->len && !master; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
         const char *m = vdDeviceGet(c, VD_PROP_MODEL);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m && g_str_has_prefix(m, "ich9-uhci") &&
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && m && g_str_has_prefix(m, "ich9-uhci") &&
             !vdDeviceGet(c, VD_PROP_STARTPORT)) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("No master USB controller specified for the '%1$s' controller"), m);
@@ -271,7 +272,7 @@ vdEngineHasUSB(const vdEngineCtx *ctx)
     for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(ctx->def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && !vdDevicePropIs(c, VD_PROP_MODEL, "none"))
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && !vdDevicePropIs(c, VD_PROP_MODEL, "none"))
             return true;
     }
     return false;
@@ -316,7 +317,7 @@ vdEngineAddInputs(vdEngineCtx *ctx,
 bool
 vdEngineUSBDisabled(const vdEngineCtx *ctx)
 {
-    vdDevice *usb = vdDomainDefFindController(ctx->def, "usb", 0);
+    vdDevice *usb = vdDomainDefFindController(ctx->def, VD_CONTROLLER_USB, 0);
 
     return usb && vdDevicePropIs(usb, VD_PROP_MODEL, "none");
 }
@@ -419,7 +420,7 @@ vdEngineSCSIControllersAdd(vdEngineCtx *ctx,
                            unsigned int upto)
 {
     vdDomainDef *def = ctx->def;
-    vdDevice *first = vdDomainDefFindController(def, "scsi", 0);
+    vdDevice *first = vdDomainDefFindController(def, VD_CONTROLLER_SCSI, 0);
     unsigned int n;
 
     for (n = from; n <= upto; n++) {
@@ -436,7 +437,7 @@ vdEngineSCSIControllersAdd(vdEngineCtx *ctx,
             vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
         vdDomainDefInsertController(def, c);
         if (!first)
-            first = vdDomainDefFindController(def, "scsi", 0);
+            first = vdDomainDefFindController(def, VD_CONTROLLER_SCSI, 0);
     }
 }
 
@@ -623,17 +624,17 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
     /* 'default': a controller without a model, which usb.default-model decides
      * like one the user wrote */
     if ((v = vdEngineSetting(ctx, VD_SETTING_USB_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
-        !vdDomainDefFindController(def, "usb", 0))
+        !vdDomainDefFindController(def, VD_CONTROLLER_USB, 0))
         vdEngineAddController(ctx, "usb", 0, g_str_equal(v, "default") ? NULL : v, origin);
 
     if (vdEngineSettingIs(ctx, VD_SETTING_SATA_IMPLICIT, "yes") &&
-        !vdDomainDefFindController(def, "sata", 0)) {
+        !vdDomainDefFindController(def, VD_CONTROLLER_SATA, 0)) {
         vdEngineSetting(ctx, VD_SETTING_SATA_IMPLICIT, &origin);
         vdEngineAddController(ctx, "sata", 0, NULL, origin);
     }
 
     v = vdEngineSetting(ctx, VD_SETTING_PCI_ROOT, &origin);
-    root = vdDomainDefFindController(def, "pci", 0);
+    root = vdDomainDefFindController(def, VD_CONTROLLER_PCI, 0);
     if (v && !g_str_equal(v, "none")) {
         if (!root) {
             root = vdEngineAddController(ctx, "pci", 0, v, origin);
@@ -1012,7 +1013,7 @@ vdEngineControllerDefaults(vdEngineCtx *ctx)
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb")) {
+        if (vdControllerIs(c, VD_CONTROLLER_USB)) {
             static const char *const companions[][2] = {
                 { "ich9-uhci1", "0" }, { "ich9-uhci2", "2" }, { "ich9-uhci3", "4" },
             };
@@ -1314,21 +1315,21 @@ vdEngineImplicitControllers(vdEngineCtx *ctx,
                     continue;
                 if (ch->addr.type == VD_ADDRESS_VIRTIO_SERIAL)
                     idx = (int)ch->addr.controller;
-                if (!vdDomainDefFindController(def, "virtio-serial", idx))
+                if (!vdDomainDefFindController(def, VD_CONTROLLER_VIRTIO_SERIAL, idx))
                     vdEngineAddController(ctx, "virtio-serial", idx, NULL, VD_ORIGIN_IMPLICIT);
             }
         }
     }
 
     if (vdDomainDefCount(def, VD_DEVICE_SMARTCARD) > 0 &&
-        !vdDomainDefFindController(def, "ccid", 0))
+        !vdDomainDefFindController(def, VD_CONTROLLER_CCID, 0))
         vdEngineAddController(ctx, "ccid", 0, NULL, VD_ORIGIN_IMPLICIT);
 
     /* SCSI controllers get their model once all of them exist */
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "scsi") &&
+        if (vdControllerIs(c, VD_CONTROLLER_SCSI) &&
             (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "auto")))
             vdEngineFill(ctx, c, VD_PROP_MODEL, VD_SETTING_SCSI_DEFAULT_MODEL);
     }
