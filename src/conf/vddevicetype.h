@@ -1,10 +1,12 @@
 /*
- * vddevicetype.h: what the engine knows a controller type to be
+ * vddevicetype.h: what the engine knows a controller type and a USB controller
+ * model to be
  *
  * The view keeps every property as the string the definition wrote, which is what is
  * written back.  These enums are typed views of some of those strings, derived in
  * one place (vddomain.c) whenever the string changes, so that the engine compares
- * numbers instead of spelling names at every use.
+ * numbers and looks a model's properties up in one row instead of spelling model
+ * names at every use.
  *
  * The enum types end in Type and the table macros take the name without it, so
  * that the conversions read vdControllerTypeToString() rather than
@@ -16,6 +18,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 
 #include "util/vdenum.h"
 
@@ -35,3 +38,43 @@ typedef enum {
     VD_CONTROLLER_LAST
 } vdControllerType;
 VD_ENUM_DECL(vdController);
+
+/* <controller type='usb' model=...> */
+typedef enum {
+    VD_USB_MODEL_PIIX3_UHCI,
+    VD_USB_MODEL_PIIX4_UHCI,
+    VD_USB_MODEL_EHCI,
+    VD_USB_MODEL_ICH9_EHCI1,
+    VD_USB_MODEL_ICH9_UHCI1,
+    VD_USB_MODEL_ICH9_UHCI2,
+    VD_USB_MODEL_ICH9_UHCI3,
+    VD_USB_MODEL_VT82C686B_UHCI,
+    VD_USB_MODEL_PCI_OHCI,
+    VD_USB_MODEL_NEC_XHCI,
+    VD_USB_MODEL_QUSB1,
+    VD_USB_MODEL_QUSB2,
+    VD_USB_MODEL_QEMU_XHCI,
+    VD_USB_MODEL_NONE,
+
+    VD_USB_MODEL_LAST
+} vdUSBModelType;
+VD_ENUM_DECL(vdUSBModel);
+
+/* What a USB controller of one model is. */
+typedef struct {
+    /* ports of its root hub; 0: none of its own (a companion uses its master's) */
+    unsigned int ports;
+    /* an XHCI controller: ports='N' sets the count, up to usb.xhci-max-ports */
+    bool xhci;
+    /* a member of an ICH9 USB2 set: an EHCI master and its UHCI companions, which
+     * share one index and are told apart by model */
+    bool ich9;
+    /* a UHCI companion of the set's master, and the first master port it serves,
+     * as libvirt writes it into <master startport=...> */
+    bool companion;
+    const char *startPort;
+    /* the QEMU device capability the model needs, NULL: none */
+    const char *capability;
+} vdUSBModelInfo;
+
+const vdUSBModelInfo *vdUSBModelInfoGet(int model);

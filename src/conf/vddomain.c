@@ -441,7 +441,7 @@ vdDeviceIdentity(const vdDevice *dev)
         const char *model = vdDeviceGet(dev, VD_PROP_MODEL);
 
         /* a USB2 set shares one index: its members differ by model */
-        if (vdControllerIs(dev, VD_CONTROLLER_USB) && model && g_str_has_prefix(model, "ich9-"))
+        if (vdDeviceUSBModel(dev)->ich9)
             return g_strdup_printf("controller/usb/%d/%s", vdDeviceIndex(dev), model);
         return g_strdup_printf("controller/%s/%d", vdDeviceGet(dev, VD_PROP_TYPE),
                                vdDeviceIndex(dev));
@@ -519,6 +519,7 @@ vdDeviceNew(vdDeviceKind kind)
 
     dev->kind = kind;
     dev->controllerType = -1;
+    dev->usbModel = -1;
     return dev;
 }
 
@@ -529,8 +530,11 @@ static void
 vdDeviceDeriveTypes(vdDevice *dev)
 {
     dev->controllerType = -1;
+    dev->usbModel = -1;
     if (dev->kind == VD_DEVICE_CONTROLLER)
         dev->controllerType = vdControllerTypeFromString(dev->props[VD_PROP_TYPE]);
+    if (dev->controllerType == VD_CONTROLLER_USB)
+        dev->usbModel = vdUSBModelTypeFromString(dev->props[VD_PROP_MODEL]);
 }
 
 
@@ -644,12 +648,38 @@ vdDeviceTake(vdDevice *dev,
 }
 
 
+/* The typed views are read through these, which also check that the string is still
+ * there: vdStampStrip() clears strings in place, and a cleared one reads as absent
+ * until the view is copied. */
+
 /* Whether @dev is a controller of @type. */
 bool
 vdControllerIs(const vdDevice *dev,
                vdControllerType type)
 {
-    return dev->kind == VD_DEVICE_CONTROLLER && dev->controllerType == (int)type;
+    return dev->kind == VD_DEVICE_CONTROLLER && dev->controllerType == (int)type &&
+        dev->props[VD_PROP_TYPE];
+}
+
+
+/* Whether @dev is a USB controller of @model. */
+bool
+vdUSBModelIs(const vdDevice *dev,
+             vdUSBModelType model)
+{
+    return vdControllerIs(dev, VD_CONTROLLER_USB) && dev->usbModel == (int)model &&
+        dev->props[VD_PROP_MODEL];
+}
+
+
+/* What the model of @dev is, if it is a USB controller of a model the table has; a row
+ * that says nothing otherwise. */
+const vdUSBModelInfo *
+vdDeviceUSBModel(const vdDevice *dev)
+{
+    if (!vdControllerIs(dev, VD_CONTROLLER_USB) || !dev->props[VD_PROP_MODEL])
+        return vdUSBModelInfoGet(-1);
+    return vdUSBModelInfoGet(dev->usbModel);
 }
 
 

@@ -201,8 +201,10 @@ struct _vdDevice {
     const vdDevice *source;
     /* typed views of props[], derived only by vddomain.c when the string changes
      * (vdDeviceSet, vdDeviceTake, parsing, copying); -1 when the property is absent,
-     * names a value the enum lacks, or the device is of another kind */
+     * names a value the enum lacks, or the device is of another kind.  Read them
+     * through vdControllerIs() and the like. */
     int controllerType;              /* vdControllerType of a controller's type */
+    int usbModel;                    /* vdUSBModelType of a USB controller's model */
     /* engine scratch space */
     unsigned int pciFlags;
     int diskIndex;                   /* vdDiskNameToIndex() of a disk's target, cached */
@@ -253,6 +255,8 @@ bool vdDevicePropIs(const vdDevice *dev, vdProp prop, const char *value);
 void vdDeviceSet(vdDevice *dev, vdProp prop, const char *value, const char *origin);
 void vdDeviceTake(vdDevice *dev, vdProp prop, char *value, const char *origin);
 bool vdControllerIs(const vdDevice *dev, vdControllerType type);
+bool vdUSBModelIs(const vdDevice *dev, vdUSBModelType model);
+const vdUSBModelInfo *vdDeviceUSBModel(const vdDevice *dev);
 void vdDeviceSetAddress(vdDevice *dev, const vdAddress *addr, const char *origin);
 int vdDeviceIndex(const vdDevice *dev);
 

@@ -177,7 +177,6 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
         const char *type = vdDeviceGet(c, VD_PROP_TYPE);
-        const char *model = vdDeviceGet(c, VD_PROP_MODEL);
         g_autofree char *s = NULL;
         vdIndexSet *set;
         int idx = 0;
@@ -185,11 +184,8 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
         if (vdDeviceIndex(c) >= 0 || !type)
             continue;
         set = g_hash_table_lookup(sets, type);
-        if (vdControllerIs(c, VD_CONTROLLER_USB) && model && g_str_has_prefix(model, "ich9-uhci") &&
-            i > 0 &&
-            vdControllerIs(g_ptr_array_index(conts, i - 1), VD_CONTROLLER_USB) &&
-            vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL) &&
-            g_str_has_prefix(vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL), "ich9-") &&
+        if (vdDeviceUSBModel(c)->companion && i > 0 &&
+            vdDeviceUSBModel(g_ptr_array_index(conts, i - 1))->ich9 &&
             vdDeviceIndex(g_ptr_array_index(conts, i - 1)) >= 0) {
             /* a companion written after a member of a USB2 set joins that set */
             idx = vdDeviceIndex(g_ptr_array_index(conts, i - 1));
@@ -243,17 +239,15 @@ vdEngineCheckUSBCompanions(vdEngineCtx *ctx,
 
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
-        const char *m = vdDeviceGet(c, VD_PROP_MODEL);
 
-        if (vdControllerIs(c, VD_CONTROLLER_USB) && !(m && g_str_has_prefix(m, "ich9-uhci")))
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && !vdDeviceUSBModel(c)->companion)
             master = true;
     }
     for (i = 0; i < conts->len && !master; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
         const char *m = vdDeviceGet(c, VD_PROP_MODEL);
 
-        if (vdControllerIs(c, VD_CONTROLLER_USB) && m && g_str_has_prefix(m, "ich9-uhci") &&
-            !vdDeviceGet(c, VD_PROP_STARTPORT)) {
+        if (vdDeviceUSBModel(c)->companion && !vdDeviceGet(c, VD_PROP_STARTPORT)) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("No master USB controller specified for the '%1$s' controller"), m);
             return false;
@@ -272,7 +266,7 @@ vdEngineHasUSB(const vdEngineCtx *ctx)
     for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(ctx->def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdControllerIs(c, VD_CONTROLLER_USB) && !vdDevicePropIs(c, VD_PROP_MODEL, "none"))
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && !vdUSBModelIs(c, VD_USB_MODEL_NONE))
             return true;
     }
     return false;
@@ -319,7 +313,7 @@ vdEngineUSBDisabled(const vdEngineCtx *ctx)
 {
     vdDevice *usb = vdDomainDefFindController(ctx->def, VD_CONTROLLER_USB, 0);
 
-    return usb && vdDevicePropIs(usb, VD_PROP_MODEL, "none");
+    return usb && vdUSBModelIs(usb, VD_USB_MODEL_NONE);
 }
 
 
@@ -1014,18 +1008,11 @@ vdEngineControllerDefaults(vdEngineCtx *ctx)
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
 
         if (vdControllerIs(c, VD_CONTROLLER_USB)) {
-            static const char *const companions[][2] = {
-                { "ich9-uhci1", "0" }, { "ich9-uhci2", "2" }, { "ich9-uhci3", "4" },
-            };
-            size_t j;
-
             vdEngineFillUSBModel(ctx, c);
-            for (j = 0; j < G_N_ELEMENTS(companions); j++) {
-                if (vdDevicePropIs(c, VD_PROP_MODEL, companions[j][0]) &&
-                    !vdDeviceGet(c, VD_PROP_STARTPORT))
-                    vdDeviceSet(c, VD_PROP_STARTPORT, companions[j][1], "libvirt.usb-companion");
-            }
-            if (vdDevicePropIs(c, VD_PROP_MODEL, "none") && c->addr.type != VD_ADDRESS_NONE) {
+            if (vdDeviceUSBModel(c)->companion && !vdDeviceGet(c, VD_PROP_STARTPORT))
+                vdDeviceSet(c, VD_PROP_STARTPORT, vdDeviceUSBModel(c)->startPort,
+                            "libvirt.usb-companion");
+            if (vdUSBModelIs(c, VD_USB_MODEL_NONE) && c->addr.type != VD_ADDRESS_NONE) {
                 vdAddress none = { 0 };
 
                 vdDeviceSetAddress(c, &none, "libvirt.usb-none");

@@ -287,7 +287,7 @@ vdPCIDeviceClass(const vdDevice *dev)
 
         if (row->kind != dev->kind)
             continue;
-        if (row->type >= 0 && dev->controllerType != row->type)
+        if (row->type >= 0 && !vdControllerIs(dev, row->type))
             continue;
         if (row->model && g_strcmp0(row->model, model) != 0)
             continue;
@@ -685,7 +685,7 @@ vdPCIIsPIIX3Integrated(const vdDevice *dev)
     if (vdControllerIs(dev, VD_CONTROLLER_IDE) && vdDeviceIndex(dev) == 0 && a->function == 1)
         return true;
     return vdControllerIs(dev, VD_CONTROLLER_USB) && vdDeviceIndex(dev) == 0 &&
-        (!vdDeviceGet(dev, VD_PROP_MODEL) || vdDevicePropIs(dev, VD_PROP_MODEL, "piix3-uhci")) &&
+        (!vdDeviceGet(dev, VD_PROP_MODEL) || vdUSBModelIs(dev, VD_USB_MODEL_PIIX3_UHCI)) &&
         a->function == 2;
 }
 
@@ -916,7 +916,7 @@ vdPCIChipsetPIIX3(vdEngineCtx *ctx,
             if (!vdPCIChipsetFunction(set, c, &ide, flags, _("Primary IDE controller"), origin, error))
                 return false;
         } else if (haveUSB && vdControllerIs(c, VD_CONTROLLER_USB) && vdDeviceIndex(c) == 0 &&
-                   (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "piix3-uhci"))) {
+                   (!vdDeviceGet(c, VD_PROP_MODEL) || vdUSBModelIs(c, VD_USB_MODEL_PIIX3_UHCI))) {
             if (!vdPCIChipsetFunction(set, c, &usb, flags, _("PIIX3 USB controller at index 0"),
                                       origin, error))
                 return false;
@@ -981,9 +981,7 @@ vdPCIChipsetICH9Controllers(vdEngineCtx *ctx,
                             _("Primary SATA controller"), sata.slot, sata.function);
                 return false;
             }
-        } else if (vdControllerIs(c, VD_CONTROLLER_USB) &&
-                   vdDevicePropIs(c, VD_PROP_MODEL, "ich9-uhci1") &&
-                   c->addr.type == VD_ADDRESS_NONE) {
+        } else if (vdUSBModelIs(c, VD_USB_MODEL_ICH9_UHCI1) && c->addr.type == VD_ADDRESS_NONE) {
             if (!vdPCIChipsetUSB2(ctx, set, c, flags, origin, error))
                 return false;
         } else if (haveDMI && vdControllerIs(c, VD_CONTROLLER_PCI) &&
@@ -1055,11 +1053,7 @@ vdPCIWants(const vdDevice *dev)
 static bool
 vdPCIIsUSB2(const vdDevice *c)
 {
-    const char *m = vdDeviceGet(c, VD_PROP_MODEL);
-
-    return vdControllerIs(c, VD_CONTROLLER_USB) && m &&
-        (g_str_equal(m, "ich9-ehci1") || g_str_equal(m, "ich9-uhci1") ||
-         g_str_equal(m, "ich9-uhci2") || g_str_equal(m, "ich9-uhci3"));
+    return vdDeviceUSBModel(c)->ich9;
 }
 
 

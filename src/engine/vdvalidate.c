@@ -108,7 +108,7 @@ vdValidateDuplicates(const vdDomainDef *def,
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
         const char *type = vdDeviceGet(c, VD_PROP_TYPE);
         const char *model = vdDeviceGet(c, VD_PROP_MODEL);
-        bool companion = vdControllerIs(c, VD_CONTROLLER_USB) && model && g_str_has_prefix(model, "ich9-");
+        bool companion = vdDeviceUSBModel(c)->ich9;
         g_autofree char *key = g_strdup_printf("%s %d", type ? type : "", vdDeviceIndex(c));
         GHashTable *models = NULL;
 
@@ -242,8 +242,7 @@ vdValidateControllers(const vdEngineCtx *ctx,
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
         const char *ports = vdDeviceGet(c, VD_PROP_PORTS);
 
-        if (vdControllerIs(c, VD_CONTROLLER_USB) && ports &&
-            (vdDevicePropIs(c, VD_PROP_MODEL, "qemu-xhci") || vdDevicePropIs(c, VD_PROP_MODEL, "nec-xhci"))) {
+        if (ports && vdDeviceUSBModel(c)->xhci) {
             unsigned int max = vdEngineSettingUInt(ctx, VD_SETTING_USB_XHCI_MAX_PORTS, G_MAXUINT);
 
             if (g_ascii_strtoull(ports, NULL, 10) > max) {
