@@ -1,5 +1,5 @@
 /*
- * vddevicetype.c: controller types and USB controller models
+ * vddevicetype.c: controller types, USB controller models and disk buses
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,6 +14,9 @@ VD_ENUM_IMPL(vdUSBModel, VD_USB_MODEL_LAST,
              "piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
              "ich9-uhci3", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2",
              "qemu-xhci", "none");
+
+VD_ENUM_IMPL(vdDiskBus, VD_DISK_BUS_LAST,
+             "ide", "fdc", "scsi", "virtio", "xen", "usb", "uml", "sata", "sd");
 
 /* Port counts are those of QEMU's devices, which libvirt 9.0 knows per model; an XHCI
  * controller without ports='N' has QEMU's default of 4.  A companion has no root hub

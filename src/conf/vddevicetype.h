@@ -1,6 +1,6 @@
 /*
- * vddevicetype.h: what the engine knows a controller type and a USB controller
- * model to be
+ * vddevicetype.h: what the engine knows a controller type, a USB controller model
+ * and a disk bus to be
  *
  * The view keeps every property as the string the definition wrote, which is what is
  * written back.  These enums are typed views of some of those strings, derived in
@@ -78,3 +78,19 @@ typedef struct {
 } vdUSBModelInfo;
 
 const vdUSBModelInfo *vdUSBModelInfoGet(int model);
+
+/* <disk><target bus=...> */
+typedef enum {
+    VD_DISK_BUS_IDE,
+    VD_DISK_BUS_FDC,
+    VD_DISK_BUS_SCSI,
+    VD_DISK_BUS_VIRTIO,
+    VD_DISK_BUS_XEN,
+    VD_DISK_BUS_USB,
+    VD_DISK_BUS_UML,
+    VD_DISK_BUS_SATA,
+    VD_DISK_BUS_SD,
+
+    VD_DISK_BUS_LAST
+} vdDiskBusType;
+VD_ENUM_DECL(vdDiskBus);

@@ -520,6 +520,7 @@ vdDeviceNew(vdDeviceKind kind)
     dev->kind = kind;
     dev->controllerType = -1;
     dev->usbModel = -1;
+    dev->diskBus = -1;
     return dev;
 }
 
@@ -531,6 +532,9 @@ vdDeviceDeriveTypes(vdDevice *dev)
 {
     dev->controllerType = -1;
     dev->usbModel = -1;
+    dev->diskBus = -1;
+    if (dev->kind == VD_DEVICE_DISK)
+        dev->diskBus = vdDiskBusTypeFromString(dev->props[VD_PROP_BUS]);
     if (dev->kind == VD_DEVICE_CONTROLLER)
         dev->controllerType = vdControllerTypeFromString(dev->props[VD_PROP_TYPE]);
     if (dev->controllerType == VD_CONTROLLER_USB)
@@ -680,6 +684,15 @@ vdDeviceUSBModel(const vdDevice *dev)
     if (!vdControllerIs(dev, VD_CONTROLLER_USB) || !dev->props[VD_PROP_MODEL])
         return vdUSBModelInfoGet(-1);
     return vdUSBModelInfoGet(dev->usbModel);
+}
+
+
+/* Whether @dev is a disk on @bus. */
+bool
+vdDiskBusIs(const vdDevice *dev,
+            vdDiskBusType bus)
+{
+    return dev->kind == VD_DEVICE_DISK && dev->diskBus == (int)bus && dev->props[VD_PROP_BUS];
 }
 
 

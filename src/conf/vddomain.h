@@ -205,6 +205,7 @@ struct _vdDevice {
      * through vdControllerIs() and the like. */
     int controllerType;              /* vdControllerType of a controller's type */
     int usbModel;                    /* vdUSBModelType of a USB controller's model */
+    int diskBus;                     /* vdDiskBusType of a disk's bus */
     /* engine scratch space */
     unsigned int pciFlags;
     int diskIndex;                   /* vdDiskNameToIndex() of a disk's target, cached */
@@ -257,6 +258,7 @@ void vdDeviceTake(vdDevice *dev, vdProp prop, char *value, const char *origin);
 bool vdControllerIs(const vdDevice *dev, vdControllerType type);
 bool vdUSBModelIs(const vdDevice *dev, vdUSBModelType model);
 const vdUSBModelInfo *vdDeviceUSBModel(const vdDevice *dev);
+bool vdDiskBusIs(const vdDevice *dev, vdDiskBusType bus);
 void vdDeviceSetAddress(vdDevice *dev, const vdAddress *addr, const char *origin);
 int vdDeviceIndex(const vdDevice *dev);
 

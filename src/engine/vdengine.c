@@ -377,7 +377,7 @@ vdEngineDrivesTaken(vdDomainDef *def)
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
         vdDevice *o = vdDomainDefGet(def, VD_DEVICE_DISK, i);
 
-        if (o->addr.type == VD_ADDRESS_DRIVE && vdDevicePropIs(o, VD_PROP_BUS, "scsi"))
+        if (o->addr.type == VD_ADDRESS_DRIVE && vdDiskBusIs(o, VD_DISK_BUS_SCSI))
             vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
@@ -693,17 +693,17 @@ vdEngineDiskDriveAddress(vdDevice *disk)
 
     if (idx < 0 || disk->addr.type != VD_ADDRESS_NONE || !bus)
         return;
-    if (g_str_equal(bus, "ide")) {
+    if (vdDiskBusIs(disk, VD_DISK_BUS_IDE)) {
         a.controller = idx / 4;
         a.bus = (idx % 4) / 2;
         a.unit = idx % 2;
-    } else if (g_str_equal(bus, "sata")) {
+    } else if (vdDiskBusIs(disk, VD_DISK_BUS_SATA)) {
         a.controller = idx / 6;
         a.unit = idx % 6;
-    } else if (g_str_equal(bus, "scsi")) {
+    } else if (vdDiskBusIs(disk, VD_DISK_BUS_SCSI)) {
         a.controller = idx / 7;
         a.unit = idx % 7;
-    } else if (g_str_equal(bus, "fdc")) {
+    } else if (vdDiskBusIs(disk, VD_DISK_BUS_FDC)) {
         a.controller = idx / 2;
         a.unit = idx % 2;
     } else {
@@ -738,7 +738,7 @@ vdEngineDiskDefaults(vdEngineCtx *ctx,
     }
     if (g_str_equal(device, "cdrom") && !vdDeviceGet(disk, VD_PROP_READONLY))
         vdDeviceSet(disk, VD_PROP_READONLY, "yes", "libvirt.cdrom-readonly");
-    if (vdDevicePropIs(disk, VD_PROP_BUS, "usb")) {
+    if (vdDiskBusIs(disk, VD_DISK_BUS_USB)) {
         if (g_str_equal(device, "cdrom") && ctx->opts->newDomain)
             vdEngineFill(ctx, disk, VD_PROP_MODEL, VD_SETTING_USB_CDROM_MODEL);
         else

@@ -229,7 +229,7 @@ vdPCIDeviceClass(const vdDevice *dev)
 
     switch (dev->kind) {
     case VD_DEVICE_DISK:
-        if (!vdDevicePropIs(dev, VD_PROP_BUS, "virtio"))
+        if (!vdDiskBusIs(dev, VD_DISK_BUS_VIRTIO))
             return VD_PCI_CLASS_NONE;
         return g_strcmp0(model, "virtio-transitional") == 0 ? VD_PCI_CLASS_PCI : VD_PCI_CLASS_VIRTIO;
     case VD_DEVICE_INPUT:

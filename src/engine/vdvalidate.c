@@ -42,7 +42,7 @@ vdValidateLimits(const vdEngineCtx *ctx,
     for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_DISK); i++) {
         vdDevice *d = vdDomainDefGet(ctx->def, VD_DEVICE_DISK, i);
 
-        if (vdDevicePropIs(d, VD_PROP_BUS, "scsi") && d->addr.type == VD_ADDRESS_DRIVE &&
+        if (vdDiskBusIs(d, VD_DISK_BUS_SCSI) && d->addr.type == VD_ADDRESS_DRIVE &&
             d->addr.bus >= vdEngineSettingUInt(ctx, VD_SETTING_SCSI_MAX_BUSES, G_MAXUINT)) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("SCSI controller only supports %1$u bus"),
