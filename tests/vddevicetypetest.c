@@ -39,11 +39,13 @@ vdTypeTestRoundTrip(gconstpointer opaque)
 
 
 /* Companions are ICH9 set members without ports of their own, each starting at a
- * different port of the master; every other model but 'none' has a root hub. */
+ * different port of the master; every other model but 'none' has a root hub; the
+ * members of a set take different functions of one slot, function 0 among them. */
 static void
 vdTypeTestUSBRows(void)
 {
     g_autoptr(GHashTable) startPorts = g_hash_table_new(g_str_hash, g_str_equal);
+    unsigned int functions = 0;
     int i;
 
     for (i = 0; i < VD_USB_MODEL_LAST; i++) {
@@ -62,7 +64,16 @@ vdTypeTestUSBRows(void)
         }
         if (u->xhci)
             g_assert_false(u->ich9);
+        /* the members of a set share a PCI slot, one function each */
+        if (u->ich9) {
+            g_assert_cmpuint(u->pciFunction, <, 8);
+            g_assert_false(functions & (1u << u->pciFunction));
+            functions |= 1u << u->pciFunction;
+        } else {
+            g_assert_cmpuint(u->pciFunction, ==, 0);
+        }
     }
+    g_assert_true(functions & 1u);
     g_assert_false(vdUSBModelInfoGet(-1)->ich9);
     g_assert_cmpuint(vdUSBModelInfoGet(-1)->ports, ==, 0);
     g_assert_cmpuint(vdUSBModelInfoGet(VD_USB_MODEL_LAST)->ports, ==, 0);

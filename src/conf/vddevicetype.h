@@ -73,6 +73,9 @@ typedef struct {
      * as libvirt writes it into <master startport=...> */
     bool companion;
     const char *startPort;
+    /* an ICH9 set member's function in the PCI slot the set shares; function 0, the
+     * first companion, makes the slot multifunction */
+    unsigned int pciFunction;
     /* the QEMU device capability the model needs, NULL: none */
     const char *capability;
 } vdUSBModelInfo;

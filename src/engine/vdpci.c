@@ -1064,7 +1064,7 @@ vdPCIAssignUSB2(vdEngineCtx *ctx,
                 GError **error)
 {
     GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
-    const char *m = vdDeviceGet(cont, VD_PROP_MODEL);
+    unsigned int function = vdDeviceUSBModel(cont)->pciFunction;
     vdAddress addr = { .type = VD_ADDRESS_PCI };
     bool found = false;
     guint j;
@@ -1080,17 +1080,8 @@ vdPCIAssignUSB2(vdEngineCtx *ctx,
             break;
         }
     }
-    addr.multi = VD_TRISTATE_ABSENT;
-    if (g_str_equal(m, "ich9-ehci1")) {
-        addr.function = 7;
-    } else if (g_str_equal(m, "ich9-uhci1")) {
-        addr.function = 0;
-        addr.multi = VD_TRISTATE_YES;
-    } else if (g_str_equal(m, "ich9-uhci2")) {
-        addr.function = 1;
-    } else {
-        addr.function = 2;
-    }
+    addr.function = function;
+    addr.multi = function == 0 ? VD_TRISTATE_YES : VD_TRISTATE_ABSENT;
 
     if (found) {
         if (!vdPCIReserveAddr(set, &addr, cont->pciFlags, true, error))
