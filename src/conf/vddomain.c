@@ -441,7 +441,7 @@ vdDeviceIdentity(const vdDevice *dev)
         const char *model = vdDeviceGet(dev, VD_PROP_MODEL);
 
         /* a USB2 set shares one index: its members differ by model */
-        if (vdDevicePropIs(dev, VD_PROP_TYPE, "usb") && model && g_str_has_prefix(model, "ich9-"))
+        if (vdDeviceUSBModel(dev)->ich9)
             return g_strdup_printf("controller/usb/%d/%s", vdDeviceIndex(dev), model);
         return g_strdup_printf("controller/%s/%d", vdDeviceGet(dev, VD_PROP_TYPE),
                                vdDeviceIndex(dev));
@@ -518,7 +518,27 @@ vdDeviceNew(vdDeviceKind kind)
     vdDevice *dev = g_new0(vdDevice, 1);
 
     dev->kind = kind;
+    dev->controllerType = -1;
+    dev->usbModel = -1;
+    dev->diskBus = -1;
     return dev;
+}
+
+
+/* The one place the typed views of a device's strings are derived: whatever
+ * changes props[] calls it, so that they never disagree. */
+static void
+vdDeviceDeriveTypes(vdDevice *dev)
+{
+    dev->controllerType = -1;
+    dev->usbModel = -1;
+    dev->diskBus = -1;
+    if (dev->kind == VD_DEVICE_DISK)
+        dev->diskBus = vdDiskBusTypeFromString(dev->props[VD_PROP_BUS]);
+    if (dev->kind == VD_DEVICE_CONTROLLER)
+        dev->controllerType = vdControllerTypeFromString(dev->props[VD_PROP_TYPE]);
+    if (dev->controllerType == VD_CONTROLLER_USB)
+        dev->usbModel = vdUSBModelTypeFromString(dev->props[VD_PROP_MODEL]);
 }
 
 
@@ -569,6 +589,8 @@ vdDeviceCopy(const vdDevice *dev)
     for (p = 0; p < VD_PROP_LAST; p++)
         copy->props[p] = g_strdup(dev->props[p]);
     copy->addr.usbPort = g_strdup(dev->addr.usbPort);
+    /* derived again, not copied: a guard may have cleared strings in place */
+    vdDeviceDeriveTypes(copy);
     return copy;
 }
 
@@ -610,9 +632,67 @@ vdDeviceSet(vdDevice *dev,
             const char *value,
             const char *origin)
 {
+    vdDeviceTake(dev, prop, g_strdup(value), origin ? origin : "");
+}
+
+
+/* Like vdDeviceSet(), but @value becomes the device's and @origin is kept as given,
+ * NULL included: for moving a planned value into the view. */
+void
+vdDeviceTake(vdDevice *dev,
+             vdProp prop,
+             char *value,
+             const char *origin)
+{
     g_free(dev->props[prop]);
-    dev->props[prop] = g_strdup(value);
-    dev->propOrigin[prop] = origin ? origin : "";
+    dev->props[prop] = value;
+    dev->propOrigin[prop] = origin;
+    if (prop == VD_PROP_TYPE || prop == VD_PROP_MODEL || prop == VD_PROP_BUS)
+        vdDeviceDeriveTypes(dev);
+}
+
+
+/* The typed views are read through these, which also check that the string is still
+ * there: vdStampStrip() clears strings in place, and a cleared one reads as absent
+ * until the view is copied. */
+
+/* Whether @dev is a controller of @type. */
+bool
+vdControllerIs(const vdDevice *dev,
+               vdControllerType type)
+{
+    return dev->kind == VD_DEVICE_CONTROLLER && dev->controllerType == (int)type &&
+        dev->props[VD_PROP_TYPE];
+}
+
+
+/* Whether @dev is a USB controller of @model. */
+bool
+vdUSBModelIs(const vdDevice *dev,
+             vdUSBModelType model)
+{
+    return vdControllerIs(dev, VD_CONTROLLER_USB) && dev->usbModel == (int)model &&
+        dev->props[VD_PROP_MODEL];
+}
+
+
+/* What the model of @dev is, if it is a USB controller of a model the table has; a row
+ * that says nothing otherwise. */
+const vdUSBModelInfo *
+vdDeviceUSBModel(const vdDevice *dev)
+{
+    if (!vdControllerIs(dev, VD_CONTROLLER_USB) || !dev->props[VD_PROP_MODEL])
+        return vdUSBModelInfoGet(-1);
+    return vdUSBModelInfoGet(dev->usbModel);
+}
+
+
+/* Whether @dev is a disk on @bus. */
+bool
+vdDiskBusIs(const vdDevice *dev,
+            vdDiskBusType bus)
+{
+    return dev->kind == VD_DEVICE_DISK && dev->diskBus == (int)bus && dev->props[VD_PROP_BUS];
 }
 
 
@@ -999,7 +1079,7 @@ vdDomainDefAddDevice(vdDomainDef *def,
 
 vdDevice *
 vdDomainDefFindController(const vdDomainDef *def,
-                          const char *type,
+                          vdControllerType type,
                           int idx)
 {
     GPtrArray *conts = def->devices[VD_DEVICE_CONTROLLER];
@@ -1008,7 +1088,7 @@ vdDomainDefFindController(const vdDomainDef *def,
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, type) && vdDeviceIndex(c) == idx)
+        if (vdControllerIs(c, type) && vdDeviceIndex(c) == idx)
             return c;
     }
     return NULL;
@@ -1088,11 +1168,12 @@ vdDeviceParse(xmlNodePtr node,
         else
             dev->props[loc->prop] = g_strdup("yes");
     }
+    vdDeviceDeriveTypes(dev);
     if ((a = vdXMLChild(node, "address")) && !vdAddressParse(a, &dev->addr, error))
         return NULL;
     if (kind == VD_DEVICE_CONTROLLER && dev->props[VD_PROP_INDEX]) {
         /* a PCI controller's index is a bus number; other indexes only need to fit */
-        guint64 max = vdDevicePropIs(dev, VD_PROP_TYPE, "pci") ? 255 : G_MAXINT;
+        guint64 max = vdControllerIs(dev, VD_CONTROLLER_PCI) ? 255 : G_MAXINT;
         guint64 n;
 
         if (!g_ascii_string_to_unsigned(dev->props[VD_PROP_INDEX], 10, 0, max, &n, NULL)) {

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "conf/vddevicetype.h"
 #include "util/vdenum.h"
 
 /* Device kinds, in the order libvirt formats them inside <devices>. */
@@ -198,6 +199,13 @@ struct _vdDevice {
     /* in a planner's copy of a view (vdDomainDefCopy): the device it copies, or
      * NULL for a device the planner added */
     const vdDevice *source;
+    /* typed views of props[], derived only by vddomain.c when the string changes
+     * (vdDeviceSet, vdDeviceTake, parsing, copying); -1 when the property is absent,
+     * names a value the enum lacks, or the device is of another kind.  Read them
+     * through vdControllerIs() and the like. */
+    int controllerType;              /* vdControllerType of a controller's type */
+    int usbModel;                    /* vdUSBModelType of a USB controller's model */
+    int diskBus;                     /* vdDiskBusType of a disk's bus */
     /* engine scratch space */
     unsigned int pciFlags;
     int diskIndex;                   /* vdDiskNameToIndex() of a disk's target, cached */
@@ -246,12 +254,17 @@ void vdDeviceFree(vdDevice *dev);
 const char *vdDeviceGet(const vdDevice *dev, vdProp prop);
 bool vdDevicePropIs(const vdDevice *dev, vdProp prop, const char *value);
 void vdDeviceSet(vdDevice *dev, vdProp prop, const char *value, const char *origin);
+void vdDeviceTake(vdDevice *dev, vdProp prop, char *value, const char *origin);
+bool vdControllerIs(const vdDevice *dev, vdControllerType type);
+bool vdUSBModelIs(const vdDevice *dev, vdUSBModelType model);
+const vdUSBModelInfo *vdDeviceUSBModel(const vdDevice *dev);
+bool vdDiskBusIs(const vdDevice *dev, vdDiskBusType bus);
 void vdDeviceSetAddress(vdDevice *dev, const vdAddress *addr, const char *origin);
 int vdDeviceIndex(const vdDevice *dev);
 
 void vdDomainDefAddDevice(vdDomainDef *def, vdDevice *dev);
 void vdDomainDefInsertController(vdDomainDef *def, vdDevice *cont);
-vdDevice *vdDomainDefFindController(const vdDomainDef *def, const char *type, int idx);
+vdDevice *vdDomainDefFindController(const vdDomainDef *def, vdControllerType type, int idx);
 guint vdDomainDefCount(const vdDomainDef *def, vdDeviceKind kind);
 guint vdDomainDefCountAll(const vdDomainDef *def);
 bool vdDomainDefCheckSize(const vdDomainDef *def, GError **error);

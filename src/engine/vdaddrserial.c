@@ -80,7 +80,7 @@ vdVioSerialControllers(vdDomainDef *def)
         vdVioSerialCont vc = { 0 };
         const char *ports = vdDeviceGet(c, VD_PROP_PORTS);
 
-        if (!vdDevicePropIs(c, VD_PROP_TYPE, "virtio-serial"))
+        if (!vdControllerIs(c, VD_CONTROLLER_VIRTIO_SERIAL))
             continue;
         vc.index = vdDeviceIndex(c);
         vc.nports = ports ? (unsigned int)g_ascii_strtoull(ports, NULL, 10) : 31;

@@ -153,7 +153,8 @@ vdEngineAssignSpaprVIO(vdEngineCtx *ctx,
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *d = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
-        bool vio = vdDevicePropIs(d, VD_PROP_TYPE, "scsi") && vdDevicePropIs(d, VD_PROP_MODEL, "ibmvscsi");
+        bool vio = vdControllerIs(d, VD_CONTROLLER_SCSI) &&
+            vdDevicePropIs(d, VD_PROP_MODEL, "ibmvscsi");
 
         if (!vdSpaprAssign(ctxRegs, d, vio, bases.scsi, error))
             return false;

@@ -37,23 +37,15 @@ vdUSBHubFree(vdUSBHub *hub)
 static unsigned int
 vdUSBControllerPorts(const vdDevice *c)
 {
-    const char *m = vdDeviceGet(c, VD_PROP_MODEL);
+    const vdUSBModelInfo *model = vdDeviceUSBModel(c);
     const char *ports = vdDeviceGet(c, VD_PROP_PORTS);
 
-    if (!m)
-        return 2;
-    if (g_str_equal(m, "piix3-uhci") || g_str_equal(m, "piix4-uhci") ||
-        g_str_equal(m, "vt82c686b-uhci"))
-        return 2;
-    if (g_str_equal(m, "ehci") || g_str_equal(m, "ich9-ehci1"))
-        return 6;
-    if (g_str_equal(m, "pci-ohci"))
-        return 3;
-    if (g_str_equal(m, "nec-xhci") || g_str_equal(m, "qemu-xhci"))
-        return ports ? (unsigned int)g_ascii_strtoull(ports, NULL, 10) : 4;
-    if (g_str_equal(m, "qusb1") || g_str_equal(m, "qusb2"))
-        return 8;
-    return 0;
+    /* without a model, QEMU's default controller: PIIX3's UHCI */
+    if (!vdDeviceGet(c, VD_PROP_MODEL))
+        return vdUSBModelInfoGet(VD_USB_MODEL_PIIX3_UHCI)->ports;
+    if (model->xhci && ports)
+        return (unsigned int)g_ascii_strtoull(ports, NULL, 10);
+    return model->ports;
 }
 
 
@@ -175,9 +167,9 @@ vdUSBRootHubs(vdDomainDef *def,
         unsigned int n;
         int idx = vdDeviceIndex(c);
 
-        if (!vdDevicePropIs(c, VD_PROP_TYPE, "usb"))
+        if (!vdControllerIs(c, VD_CONTROLLER_USB))
             continue;
-        if (!vdDevicePropIs(c, VD_PROP_MODEL, "none"))
+        if (!vdUSBModelIs(c, VD_USB_MODEL_NONE))
             *hasUSB = true;
         if (!(n = vdUSBControllerPorts(c)) || idx < 0)
             continue;

@@ -177,7 +177,6 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
         const char *type = vdDeviceGet(c, VD_PROP_TYPE);
-        const char *model = vdDeviceGet(c, VD_PROP_MODEL);
         g_autofree char *s = NULL;
         vdIndexSet *set;
         int idx = 0;
@@ -185,10 +184,8 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
         if (vdDeviceIndex(c) >= 0 || !type)
             continue;
         set = g_hash_table_lookup(sets, type);
-        if (g_str_equal(type, "usb") && model && g_str_has_prefix(model, "ich9-uhci") && i > 0 &&
-            vdDevicePropIs(g_ptr_array_index(conts, i - 1), VD_PROP_TYPE, "usb") &&
-            vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL) &&
-            g_str_has_prefix(vdDeviceGet(g_ptr_array_index(conts, i - 1), VD_PROP_MODEL), "ich9-") &&
+        if (vdDeviceUSBModel(c)->companion && i > 0 &&
+            vdDeviceUSBModel(g_ptr_array_index(conts, i - 1))->ich9 &&
             vdDeviceIndex(g_ptr_array_index(conts, i - 1)) >= 0) {
             /* a companion written after a member of a USB2 set joins that set */
             idx = vdDeviceIndex(g_ptr_array_index(conts, i - 1));
@@ -242,17 +239,15 @@ vdEngineCheckUSBCompanions(vdEngineCtx *ctx,
 
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
-        const char *m = vdDeviceGet(c, VD_PROP_MODEL);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && !(m && g_str_has_prefix(m, "ich9-uhci")))
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && !vdDeviceUSBModel(c)->companion)
             master = true;
     }
     for (i = 0; i < conts->len && !master; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
         const char *m = vdDeviceGet(c, VD_PROP_MODEL);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m && g_str_has_prefix(m, "ich9-uhci") &&
-            !vdDeviceGet(c, VD_PROP_STARTPORT)) {
+        if (vdDeviceUSBModel(c)->companion && !vdDeviceGet(c, VD_PROP_STARTPORT)) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("No master USB controller specified for the '%1$s' controller"), m);
             return false;
@@ -271,7 +266,7 @@ vdEngineHasUSB(const vdEngineCtx *ctx)
     for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(ctx->def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && !vdDevicePropIs(c, VD_PROP_MODEL, "none"))
+        if (vdControllerIs(c, VD_CONTROLLER_USB) && !vdUSBModelIs(c, VD_USB_MODEL_NONE))
             return true;
     }
     return false;
@@ -316,9 +311,9 @@ vdEngineAddInputs(vdEngineCtx *ctx,
 bool
 vdEngineUSBDisabled(const vdEngineCtx *ctx)
 {
-    vdDevice *usb = vdDomainDefFindController(ctx->def, "usb", 0);
+    vdDevice *usb = vdDomainDefFindController(ctx->def, VD_CONTROLLER_USB, 0);
 
-    return usb && vdDevicePropIs(usb, VD_PROP_MODEL, "none");
+    return usb && vdUSBModelIs(usb, VD_USB_MODEL_NONE);
 }
 
 
@@ -382,7 +377,7 @@ vdEngineDrivesTaken(vdDomainDef *def)
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_DISK); i++) {
         vdDevice *o = vdDomainDefGet(def, VD_DEVICE_DISK, i);
 
-        if (o->addr.type == VD_ADDRESS_DRIVE && vdDevicePropIs(o, VD_PROP_BUS, "scsi"))
+        if (o->addr.type == VD_ADDRESS_DRIVE && vdDiskBusIs(o, VD_DISK_BUS_SCSI))
             vdEngineDriveTake(used, o->addr.controller, o->addr.unit);
     }
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
@@ -419,7 +414,7 @@ vdEngineSCSIControllersAdd(vdEngineCtx *ctx,
                            unsigned int upto)
 {
     vdDomainDef *def = ctx->def;
-    vdDevice *first = vdDomainDefFindController(def, "scsi", 0);
+    vdDevice *first = vdDomainDefFindController(def, VD_CONTROLLER_SCSI, 0);
     unsigned int n;
 
     for (n = from; n <= upto; n++) {
@@ -436,7 +431,7 @@ vdEngineSCSIControllersAdd(vdEngineCtx *ctx,
             vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
         vdDomainDefInsertController(def, c);
         if (!first)
-            first = vdDomainDefFindController(def, "scsi", 0);
+            first = vdDomainDefFindController(def, VD_CONTROLLER_SCSI, 0);
     }
 }
 
@@ -623,17 +618,17 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
     /* 'default': a controller without a model, which usb.default-model decides
      * like one the user wrote */
     if ((v = vdEngineSetting(ctx, VD_SETTING_USB_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
-        !vdDomainDefFindController(def, "usb", 0))
+        !vdDomainDefFindController(def, VD_CONTROLLER_USB, 0))
         vdEngineAddController(ctx, "usb", 0, g_str_equal(v, "default") ? NULL : v, origin);
 
     if (vdEngineSettingIs(ctx, VD_SETTING_SATA_IMPLICIT, "yes") &&
-        !vdDomainDefFindController(def, "sata", 0)) {
+        !vdDomainDefFindController(def, VD_CONTROLLER_SATA, 0)) {
         vdEngineSetting(ctx, VD_SETTING_SATA_IMPLICIT, &origin);
         vdEngineAddController(ctx, "sata", 0, NULL, origin);
     }
 
     v = vdEngineSetting(ctx, VD_SETTING_PCI_ROOT, &origin);
-    root = vdDomainDefFindController(def, "pci", 0);
+    root = vdDomainDefFindController(def, VD_CONTROLLER_PCI, 0);
     if (v && !g_str_equal(v, "none")) {
         if (!root) {
             root = vdEngineAddController(ctx, "pci", 0, v, origin);
@@ -698,17 +693,17 @@ vdEngineDiskDriveAddress(vdDevice *disk)
 
     if (idx < 0 || disk->addr.type != VD_ADDRESS_NONE || !bus)
         return;
-    if (g_str_equal(bus, "ide")) {
+    if (vdDiskBusIs(disk, VD_DISK_BUS_IDE)) {
         a.controller = idx / 4;
         a.bus = (idx % 4) / 2;
         a.unit = idx % 2;
-    } else if (g_str_equal(bus, "sata")) {
+    } else if (vdDiskBusIs(disk, VD_DISK_BUS_SATA)) {
         a.controller = idx / 6;
         a.unit = idx % 6;
-    } else if (g_str_equal(bus, "scsi")) {
+    } else if (vdDiskBusIs(disk, VD_DISK_BUS_SCSI)) {
         a.controller = idx / 7;
         a.unit = idx % 7;
-    } else if (g_str_equal(bus, "fdc")) {
+    } else if (vdDiskBusIs(disk, VD_DISK_BUS_FDC)) {
         a.controller = idx / 2;
         a.unit = idx % 2;
     } else {
@@ -743,7 +738,7 @@ vdEngineDiskDefaults(vdEngineCtx *ctx,
     }
     if (g_str_equal(device, "cdrom") && !vdDeviceGet(disk, VD_PROP_READONLY))
         vdDeviceSet(disk, VD_PROP_READONLY, "yes", "libvirt.cdrom-readonly");
-    if (vdDevicePropIs(disk, VD_PROP_BUS, "usb")) {
+    if (vdDiskBusIs(disk, VD_DISK_BUS_USB)) {
         if (g_str_equal(device, "cdrom") && ctx->opts->newDomain)
             vdEngineFill(ctx, disk, VD_PROP_MODEL, VD_SETTING_USB_CDROM_MODEL);
         else
@@ -1012,19 +1007,12 @@ vdEngineControllerDefaults(vdEngineCtx *ctx)
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb")) {
-            static const char *const companions[][2] = {
-                { "ich9-uhci1", "0" }, { "ich9-uhci2", "2" }, { "ich9-uhci3", "4" },
-            };
-            size_t j;
-
+        if (vdControllerIs(c, VD_CONTROLLER_USB)) {
             vdEngineFillUSBModel(ctx, c);
-            for (j = 0; j < G_N_ELEMENTS(companions); j++) {
-                if (vdDevicePropIs(c, VD_PROP_MODEL, companions[j][0]) &&
-                    !vdDeviceGet(c, VD_PROP_STARTPORT))
-                    vdDeviceSet(c, VD_PROP_STARTPORT, companions[j][1], "libvirt.usb-companion");
-            }
-            if (vdDevicePropIs(c, VD_PROP_MODEL, "none") && c->addr.type != VD_ADDRESS_NONE) {
+            if (vdDeviceUSBModel(c)->companion && !vdDeviceGet(c, VD_PROP_STARTPORT))
+                vdDeviceSet(c, VD_PROP_STARTPORT, vdDeviceUSBModel(c)->startPort,
+                            "libvirt.usb-companion");
+            if (vdUSBModelIs(c, VD_USB_MODEL_NONE) && c->addr.type != VD_ADDRESS_NONE) {
                 vdAddress none = { 0 };
 
                 vdDeviceSetAddress(c, &none, "libvirt.usb-none");
@@ -1315,21 +1303,21 @@ vdEngineImplicitControllers(vdEngineCtx *ctx,
                     continue;
                 if (ch->addr.type == VD_ADDRESS_VIRTIO_SERIAL)
                     idx = (int)ch->addr.controller;
-                if (!vdDomainDefFindController(def, "virtio-serial", idx))
+                if (!vdDomainDefFindController(def, VD_CONTROLLER_VIRTIO_SERIAL, idx))
                     vdEngineAddController(ctx, "virtio-serial", idx, NULL, VD_ORIGIN_IMPLICIT);
             }
         }
     }
 
     if (vdDomainDefCount(def, VD_DEVICE_SMARTCARD) > 0 &&
-        !vdDomainDefFindController(def, "ccid", 0))
+        !vdDomainDefFindController(def, VD_CONTROLLER_CCID, 0))
         vdEngineAddController(ctx, "ccid", 0, NULL, VD_ORIGIN_IMPLICIT);
 
     /* SCSI controllers get their model once all of them exist */
     for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "scsi") &&
+        if (vdControllerIs(c, VD_CONTROLLER_SCSI) &&
             (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "auto")))
             vdEngineFill(ctx, c, VD_PROP_MODEL, VD_SETTING_SCSI_DEFAULT_MODEL);
     }

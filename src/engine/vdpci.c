@@ -197,57 +197,57 @@ typedef enum {
 /* Which devices sit on PCI, and as what.  A model of NULL matches any model. */
 typedef struct {
     vdDeviceKind kind;
-    const char *type;      /* controller type, NULL = any */
+    int type;              /* vdControllerType of a controller, -1 = any */
     const char *model;
     vdPCIClass cls;
 } vdPCIClassRow;
 
 static const vdPCIClassRow vdPCIClasses[] = {
-    { VD_DEVICE_CONTROLLER, "sata", NULL, VD_PCI_CLASS_PCI },
-    { VD_DEVICE_CONTROLLER, "ide", NULL, VD_PCI_CLASS_PCI },
-    { VD_DEVICE_CONTROLLER, "usb", "nec-xhci", VD_PCI_CLASS_PCIE },
-    { VD_DEVICE_CONTROLLER, "usb", "qemu-xhci", VD_PCI_CLASS_PCIE },
-    { VD_DEVICE_CONTROLLER, "usb", "none", VD_PCI_CLASS_NONE },
-    { VD_DEVICE_CONTROLLER, "usb", "qusb1", VD_PCI_CLASS_NONE },
-    { VD_DEVICE_CONTROLLER, "usb", "qusb2", VD_PCI_CLASS_NONE },
-    { VD_DEVICE_CONTROLLER, "usb", NULL, VD_PCI_CLASS_PCI },
-    { VD_DEVICE_CONTROLLER, "scsi", "virtio-scsi", VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_CONTROLLER, "scsi", "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_CONTROLLER, "scsi", "ncr53c90", VD_PCI_CLASS_NONE },
-    { VD_DEVICE_CONTROLLER, "scsi", NULL, VD_PCI_CLASS_PCI },
-    { VD_DEVICE_CONTROLLER, "virtio-serial", "virtio-transitional", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_CONTROLLER, "virtio-serial", NULL, VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_FILESYSTEM, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_FILESYSTEM, NULL, NULL, VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_INTERFACE, NULL, "virtio", VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_INTERFACE, NULL, "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_INTERFACE, NULL, "e1000e", VD_PCI_CLASS_PCIE },
-    { VD_DEVICE_INTERFACE, NULL, "igb", VD_PCI_CLASS_PCIE },
-    { VD_DEVICE_INTERFACE, NULL, "usb-net", VD_PCI_CLASS_NONE },
-    { VD_DEVICE_INTERFACE, NULL, "spapr-vlan", VD_PCI_CLASS_NONE },
-    { VD_DEVICE_INTERFACE, NULL, NULL, VD_PCI_CLASS_PCI },
-    { VD_DEVICE_SOUND, NULL, "es1370", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_SOUND, NULL, "ac97", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_SOUND, NULL, "ich6", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_SOUND, NULL, "ich9", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_MEMBALLOON, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_MEMBALLOON, NULL, "virtio", VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_MEMBALLOON, NULL, "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_RNG, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_RNG, NULL, NULL, VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_WATCHDOG, NULL, "i6300esb", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_VIDEO, NULL, "virtio", VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_VIDEO, NULL, "bochs", VD_PCI_CLASS_PCIE },
-    { VD_DEVICE_VIDEO, NULL, "vga", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_VIDEO, NULL, "cirrus", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_VIDEO, NULL, "vmvga", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_VIDEO, NULL, "qxl", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_SHMEM, NULL, NULL, VD_PCI_CLASS_PCI },
-    { VD_DEVICE_VSOCK, NULL, "virtio-transitional", VD_PCI_CLASS_PCI },
-    { VD_DEVICE_VSOCK, NULL, NULL, VD_PCI_CLASS_VIRTIO },
-    { VD_DEVICE_CRYPTO, NULL, NULL, VD_PCI_CLASS_PCI },
-    { VD_DEVICE_PANIC, NULL, "pvpanic", VD_PCI_CLASS_PCI_INTEGRATED },
-    { VD_DEVICE_IOMMU, NULL, "virtio", VD_PCI_CLASS_VIRTIO_INTEGRATED },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_SATA, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_IDE, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_USB, "nec-xhci", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_USB, "qemu-xhci", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_USB, "none", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_USB, "qusb1", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_USB, "qusb2", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_USB, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_SCSI, "virtio-scsi", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_SCSI, "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_SCSI, "ncr53c90", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_SCSI, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_VIRTIO_SERIAL, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_CONTROLLER, VD_CONTROLLER_VIRTIO_SERIAL, NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_FILESYSTEM, -1, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_FILESYSTEM, -1, NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_INTERFACE, -1, "virtio", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_INTERFACE, -1, "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_INTERFACE, -1, "e1000e", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_INTERFACE, -1, "igb", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_INTERFACE, -1, "usb-net", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_INTERFACE, -1, "spapr-vlan", VD_PCI_CLASS_NONE },
+    { VD_DEVICE_INTERFACE, -1, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, -1, "es1370", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, -1, "ac97", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, -1, "ich6", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SOUND, -1, "ich9", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_MEMBALLOON, -1, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_MEMBALLOON, -1, "virtio", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_MEMBALLOON, -1, "virtio-non-transitional", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_RNG, -1, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_RNG, -1, NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_WATCHDOG, -1, "i6300esb", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, -1, "virtio", VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_VIDEO, -1, "bochs", VD_PCI_CLASS_PCIE },
+    { VD_DEVICE_VIDEO, -1, "vga", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, -1, "cirrus", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, -1, "vmvga", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VIDEO, -1, "qxl", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_SHMEM, -1, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VSOCK, -1, "virtio-transitional", VD_PCI_CLASS_PCI },
+    { VD_DEVICE_VSOCK, -1, NULL, VD_PCI_CLASS_VIRTIO },
+    { VD_DEVICE_CRYPTO, -1, NULL, VD_PCI_CLASS_PCI },
+    { VD_DEVICE_PANIC, -1, "pvpanic", VD_PCI_CLASS_PCI_INTEGRATED },
+    { VD_DEVICE_IOMMU, -1, "virtio", VD_PCI_CLASS_VIRTIO_INTEGRATED },
 };
 
 
@@ -259,7 +259,7 @@ vdPCIDeviceClass(const vdDevice *dev)
 
     switch (dev->kind) {
     case VD_DEVICE_DISK:
-        if (!vdDevicePropIs(dev, VD_PROP_BUS, "virtio"))
+        if (!vdDiskBusIs(dev, VD_DISK_BUS_VIRTIO))
             return VD_PCI_CLASS_NONE;
         return g_strcmp0(model, "virtio-transitional") == 0 ? VD_PCI_CLASS_PCI : VD_PCI_CLASS_VIRTIO;
     case VD_DEVICE_INPUT:
@@ -317,7 +317,7 @@ vdPCIDeviceClass(const vdDevice *dev)
 
         if (row->kind != dev->kind)
             continue;
-        if (row->type && !vdDevicePropIs(dev, VD_PROP_TYPE, row->type))
+        if (row->type >= 0 && !vdControllerIs(dev, row->type))
             continue;
         if (row->model && g_strcmp0(row->model, model) != 0)
             continue;
@@ -335,7 +335,7 @@ vdPCIDeviceConnectFlags(const vdDevice *dev,
     unsigned int pcie = (pcieRoot ? VD_PCI_TYPE_PCIE_DEVICE : VD_PCI_TYPE_PCI_DEVICE) |
         VD_PCI_AUTOASSIGN;
 
-    if (dev->kind == VD_DEVICE_CONTROLLER && vdDevicePropIs(dev, VD_PROP_TYPE, "pci"))
+    if (vdControllerIs(dev, VD_CONTROLLER_PCI))
         return vdPCIControllerConnectType(vdDeviceGet(dev, VD_PROP_MODEL));
 
     switch (vdPCIDeviceClass(dev)) {
@@ -682,7 +682,7 @@ static bool
 vdPCIHasRoot(const vdDomainDef *def,
              const char *model)
 {
-    vdDevice *root = vdDomainDefFindController(def, "pci", 0);
+    vdDevice *root = vdDomainDefFindController(def, VD_CONTROLLER_PCI, 0);
 
     return root && vdDevicePropIs(root, VD_PROP_MODEL, model);
 }
@@ -712,10 +712,10 @@ vdPCIIsPIIX3Integrated(const vdDevice *dev)
 
     if (dev->kind != VD_DEVICE_CONTROLLER || a->domain != 0 || a->bus != 0 || a->slot != 1)
         return false;
-    if (vdDevicePropIs(dev, VD_PROP_TYPE, "ide") && vdDeviceIndex(dev) == 0 && a->function == 1)
+    if (vdControllerIs(dev, VD_CONTROLLER_IDE) && vdDeviceIndex(dev) == 0 && a->function == 1)
         return true;
-    return vdDevicePropIs(dev, VD_PROP_TYPE, "usb") && vdDeviceIndex(dev) == 0 &&
-        (!vdDeviceGet(dev, VD_PROP_MODEL) || vdDevicePropIs(dev, VD_PROP_MODEL, "piix3-uhci")) &&
+    return vdControllerIs(dev, VD_CONTROLLER_USB) && vdDeviceIndex(dev) == 0 &&
+        (!vdDeviceGet(dev, VD_PROP_MODEL) || vdUSBModelIs(dev, VD_USB_MODEL_PIIX3_UHCI)) &&
         a->function == 2;
 }
 
@@ -747,7 +747,7 @@ vdPCISetCreate(vdEngineCtx *ctx,
         int idx = vdDeviceIndex(c);
         const char *model = vdDeviceGet(c, VD_PROP_MODEL);
 
-        if (!vdDevicePropIs(c, VD_PROP_TYPE, "pci") || idx < 0)
+        if (!vdControllerIs(c, VD_CONTROLLER_PCI) || idx < 0)
             continue;
         if (!model) {
             g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
@@ -944,11 +944,11 @@ vdPCIChipsetPIIX3(vdEngineCtx *ctx,
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
 
-        if (haveIDE && vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) == 0) {
+        if (haveIDE && vdControllerIs(c, VD_CONTROLLER_IDE) && vdDeviceIndex(c) == 0) {
             if (!vdPCIChipsetFunction(set, c, &ide, flags, _("Primary IDE controller"), origin, error))
                 return false;
-        } else if (haveUSB && vdDevicePropIs(c, VD_PROP_TYPE, "usb") && vdDeviceIndex(c) == 0 &&
-                   (!vdDeviceGet(c, VD_PROP_MODEL) || vdDevicePropIs(c, VD_PROP_MODEL, "piix3-uhci"))) {
+        } else if (haveUSB && vdControllerIs(c, VD_CONTROLLER_USB) && vdDeviceIndex(c) == 0 &&
+                   (!vdDeviceGet(c, VD_PROP_MODEL) || vdUSBModelIs(c, VD_USB_MODEL_PIIX3_UHCI))) {
             if (!vdPCIChipsetFunction(set, c, &usb, flags, _("PIIX3 USB controller at index 0"),
                                       origin, error))
                 return false;
@@ -1004,7 +1004,7 @@ vdPCIChipsetICH9Controllers(vdEngineCtx *ctx,
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
 
-        if (haveSATA && vdDevicePropIs(c, VD_PROP_TYPE, "sata") && vdDeviceIndex(c) == 0) {
+        if (haveSATA && vdControllerIs(c, VD_CONTROLLER_SATA) && vdDeviceIndex(c) == 0) {
             if (!vdPCIAddressIsPresent(&c->addr)) {
                 vdDeviceSetAddress(c, &sata, origin);
             } else if (c->addr.bus != 0 || c->addr.slot != sata.slot || c->addr.function != sata.function) {
@@ -1013,12 +1013,10 @@ vdPCIChipsetICH9Controllers(vdEngineCtx *ctx,
                             _("Primary SATA controller"), sata.slot, sata.function);
                 return false;
             }
-        } else if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") &&
-                   vdDevicePropIs(c, VD_PROP_MODEL, "ich9-uhci1") &&
-                   c->addr.type == VD_ADDRESS_NONE) {
+        } else if (vdUSBModelIs(c, VD_USB_MODEL_ICH9_UHCI1) && c->addr.type == VD_ADDRESS_NONE) {
             if (!vdPCIChipsetUSB2(ctx, set, c, flags, origin, error))
                 return false;
-        } else if (haveDMI && vdDevicePropIs(c, VD_PROP_TYPE, "pci") &&
+        } else if (haveDMI && vdControllerIs(c, VD_CONTROLLER_PCI) &&
                    vdDevicePropIs(c, VD_PROP_MODEL, "dmi-to-pci-bridge") &&
                    c->addr.type == VD_ADDRESS_NONE && !vdPCISlotInUse(set, 0, dmi.slot)) {
             if (!vdPCIPlaceFixed(set, c, dmi.slot, dmi.function, flags, origin, error))
@@ -1087,11 +1085,7 @@ vdPCIWants(const vdDevice *dev)
 static bool
 vdPCIIsUSB2(const vdDevice *c)
 {
-    const char *m = vdDeviceGet(c, VD_PROP_MODEL);
-
-    return vdDevicePropIs(c, VD_PROP_TYPE, "usb") && m &&
-        (g_str_equal(m, "ich9-ehci1") || g_str_equal(m, "ich9-uhci1") ||
-         g_str_equal(m, "ich9-uhci2") || g_str_equal(m, "ich9-uhci3"));
+    return vdDeviceUSBModel(c)->ich9;
 }
 
 
@@ -1102,7 +1096,7 @@ vdPCIAssignUSB2(vdEngineCtx *ctx,
                 GError **error)
 {
     GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
-    const char *m = vdDeviceGet(cont, VD_PROP_MODEL);
+    unsigned int function = vdDeviceUSBModel(cont)->pciFunction;
     vdAddress addr = { .type = VD_ADDRESS_PCI };
     bool found = false;
     guint j;
@@ -1118,17 +1112,8 @@ vdPCIAssignUSB2(vdEngineCtx *ctx,
             break;
         }
     }
-    addr.multi = VD_TRISTATE_ABSENT;
-    if (g_str_equal(m, "ich9-ehci1")) {
-        addr.function = 7;
-    } else if (g_str_equal(m, "ich9-uhci1")) {
-        addr.function = 0;
-        addr.multi = VD_TRISTATE_YES;
-    } else if (g_str_equal(m, "ich9-uhci2")) {
-        addr.function = 1;
-    } else {
-        addr.function = 2;
-    }
+    addr.function = function;
+    addr.multi = function == 0 ? VD_TRISTATE_YES : VD_TRISTATE_ABSENT;
 
     if (found) {
         if (!vdPCIReserveAddr(set, &addr, cont->pciFlags, true, error))
@@ -1184,7 +1169,7 @@ vdPCIReserveBridges(vdDomainDef *def,
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
 
-        if (!vdDevicePropIs(c, VD_PROP_TYPE, "pci") || vdDevicePropIs(c, VD_PROP_MODEL, "pci-root") ||
+        if (!vdControllerIs(c, VD_CONTROLLER_PCI) || vdDevicePropIs(c, VD_PROP_MODEL, "pci-root") ||
             vdDevicePropIs(c, VD_PROP_MODEL, "pcie-root") || !vdPCIAddressIsWanted(&c->addr))
             continue;
         if (!vdPCIReserveNext(set, c, error))
@@ -1207,9 +1192,9 @@ vdPCIReserveControllers(vdEngineCtx *ctx,
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "pci") || !vdPCIWants(c))
+        if (vdControllerIs(c, VD_CONTROLLER_PCI) || !vdPCIWants(c))
             continue;
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") && vdDeviceIndex(c) == 0)
+        if (vdControllerIs(c, VD_CONTROLLER_IDE) && vdDeviceIndex(c) == 0)
             continue;
         if (vdPCIIsUSB2(c)) {
             if (!vdPCIAssignUSB2(ctx, set, c, error))
@@ -1384,7 +1369,7 @@ vdPCITargetIndexes(GPtrArray *conts)
         vdDevice *o = g_ptr_array_index(conts, j);
         const char *ti = vdDeviceGet(o, VD_PROP_TARGET_INDEX);
 
-        if (vdDevicePropIs(o, VD_PROP_TYPE, "pci") && ti)
+        if (vdControllerIs(o, VD_CONTROLLER_PCI) && ti)
             g_hash_table_add(targets, GINT_TO_POINTER((int)g_ascii_strtoll(ti, NULL, 10)));
     }
     return targets;
@@ -1429,7 +1414,7 @@ vdPCIExpanderBusNr(GPtrArray *conts,
     for (j = 0; j < conts->len; j++) {
         const char *nr = vdDeviceGet(g_ptr_array_index(conts, j), VD_PROP_BUS_NR);
 
-        if (nr && vdDevicePropIs(g_ptr_array_index(conts, j), VD_PROP_TYPE, "pci"))
+        if (nr && vdControllerIs(g_ptr_array_index(conts, j), VD_CONTROLLER_PCI))
             lowest = MIN(lowest, (int)g_ascii_strtoll(nr, NULL, 10));
     }
     if (lowest <= 2) {
@@ -1483,7 +1468,7 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
         const char *name;
         int idx = vdDeviceIndex(c);
 
-        if (!vdDevicePropIs(c, VD_PROP_TYPE, "pci") || !model)
+        if (!vdControllerIs(c, VD_CONTROLLER_PCI) || !model)
             continue;
         if (!vdDeviceGet(c, VD_PROP_MODEL_NAME) && (name = vdPCIModelName(ctx, model)))
             vdDeviceSet(c, VD_PROP_MODEL_NAME, name, "libvirt.pci-model-name");
@@ -1544,7 +1529,7 @@ vdPCIAssignZpci(vdEngineCtx *ctx)
             vdAddress a;
 
             if (d->addr.type != VD_ADDRESS_PCI || d->addr.hasZpci ||
-                (d->kind == VD_DEVICE_CONTROLLER && vdDevicePropIs(d, VD_PROP_TYPE, "pci")))
+                vdControllerIs(d, VD_CONTROLLER_PCI))
                 continue;
             while (g_hash_table_contains(uids, GUINT_TO_POINTER(uid)))
                 uid++;
@@ -1581,7 +1566,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "pci"))
+        if (vdControllerIs(c, VD_CONTROLLER_PCI))
             maxIdx = MAX(maxIdx, vdDeviceIndex(c));
     }
     nbuses = maxIdx + 1;
@@ -1617,7 +1602,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
             vdDevice *c;
 
             /* only indexes up to maxIdx were written: the rest are for us to add */
-            if ((int)i <= maxIdx && vdDomainDefFindController(def, "pci", i))
+            if ((int)i <= maxIdx && vdDomainDefFindController(def, VD_CONTROLLER_PCI, i))
                 continue;
             c = vdDeviceNew(VD_DEVICE_CONTROLLER);
             c->origin = VD_ORIGIN_ADDRESS;

@@ -214,9 +214,8 @@ vdPlanApplyEdit(vdPlan *plan,
         def->machineOrigin = plan->planned->machineOrigin;
         break;
     case VD_EDIT_SET_PROP:
-        g_free(dev->props[e->prop]);
-        dev->props[e->prop] = g_steal_pointer(&planned->props[e->prop]);
-        dev->propOrigin[e->prop] = planned->propOrigin[e->prop];
+        vdDeviceTake(dev, e->prop, g_steal_pointer(&planned->props[e->prop]),
+                     planned->propOrigin[e->prop]);
         break;
     case VD_EDIT_SET_ADDRESS:
         vdAddressClear(&dev->addr);

@@ -42,7 +42,7 @@ vdValidateLimits(const vdEngineCtx *ctx,
     for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_DISK); i++) {
         vdDevice *d = vdDomainDefGet(ctx->def, VD_DEVICE_DISK, i);
 
-        if (vdDevicePropIs(d, VD_PROP_BUS, "scsi") && d->addr.type == VD_ADDRESS_DRIVE &&
+        if (vdDiskBusIs(d, VD_DISK_BUS_SCSI) && d->addr.type == VD_ADDRESS_DRIVE &&
             d->addr.bus >= vdEngineSettingUInt(ctx, VD_SETTING_SCSI_MAX_BUSES, G_MAXUINT)) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("SCSI controller only supports %1$u bus"),
@@ -53,7 +53,7 @@ vdValidateLimits(const vdEngineCtx *ctx,
     for (i = 0; i < vdDomainDefCount(ctx->def, VD_DEVICE_CONTROLLER); i++) {
         vdDevice *c = vdDomainDefGet(ctx->def, VD_DEVICE_CONTROLLER, i);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "pci") && vdDeviceIndex(c) > VD_DOMAIN_MAX_PCI_INDEX) {
+        if (vdControllerIs(c, VD_CONTROLLER_PCI) && vdDeviceIndex(c) > VD_DOMAIN_MAX_PCI_INDEX) {
             g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
                         _("PCI controller index %1$d too high, maximum is %2$d"),
                         vdDeviceIndex(c), VD_DOMAIN_MAX_PCI_INDEX);
@@ -108,7 +108,7 @@ vdValidateDuplicates(const vdDomainDef *def,
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
         const char *type = vdDeviceGet(c, VD_PROP_TYPE);
         const char *model = vdDeviceGet(c, VD_PROP_MODEL);
-        bool companion = g_strcmp0(type, "usb") == 0 && model && g_str_has_prefix(model, "ich9-");
+        bool companion = vdDeviceUSBModel(c)->ich9;
         g_autofree char *key = g_strdup_printf("%s %d", type ? type : "", vdDeviceIndex(c));
         GHashTable *models = NULL;
 
@@ -242,8 +242,7 @@ vdValidateControllers(const vdEngineCtx *ctx,
         vdDevice *c = vdDomainDefGet(def, VD_DEVICE_CONTROLLER, i);
         const char *ports = vdDeviceGet(c, VD_PROP_PORTS);
 
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "usb") && ports &&
-            (vdDevicePropIs(c, VD_PROP_MODEL, "qemu-xhci") || vdDevicePropIs(c, VD_PROP_MODEL, "nec-xhci"))) {
+        if (ports && vdDeviceUSBModel(c)->xhci) {
             unsigned int max = vdEngineSettingUInt(ctx, VD_SETTING_USB_XHCI_MAX_PORTS, G_MAXUINT);
 
             if (g_ascii_strtoull(ports, NULL, 10) > max) {
@@ -253,7 +252,7 @@ vdValidateControllers(const vdEngineCtx *ctx,
                 return false;
             }
         }
-        if (vdDevicePropIs(c, VD_PROP_TYPE, "ide") && !vdValidateIDE(ctx, c, error))
+        if (vdControllerIs(c, VD_CONTROLLER_IDE) && !vdValidateIDE(ctx, c, error))
             return false;
     }
     return true;
