@@ -65,6 +65,7 @@ typedef struct {
 static const vdTableCapsCase vdTableCapsCases[] = {
     { "x86_64", "q35", "", "usb.implicit", "x86.q35.usb.implicit" },
     { "x86_64", "q35", "qemu-xhci", "usb.implicit", "x86.q35.usb.implicit.nec-xhci" },
+    { "x86_64", "q35", "qemu-xhci nec-usb-xhci", "usb.implicit", "x86.q35.usb.implicit.ich9" },
     { "x86_64", "q35", "qemu-xhci nec-usb-xhci ich9-usb-ehci1", "usb.implicit",
       "x86.q35.usb.implicit.none" },
     { "x86_64", "pc", "piix3-usb-uhci", "usb.default-model", NULL },

@@ -83,6 +83,24 @@ vdEngineAddController(vdEngineCtx *ctx,
 }
 
 
+/* The implicit USB controller; an ICH9 EHCI master comes with its UHCI companions,
+ * which share its index. */
+static void
+vdEngineAddUSB(vdEngineCtx *ctx,
+               const char *model,
+               const char *origin)
+{
+    static const char *const companions[] = { "ich9-uhci1", "ich9-uhci2", "ich9-uhci3" };
+    size_t i;
+
+    vdEngineAddController(ctx, "usb", 0, model, origin);
+    if (!model || vdUSBModelTypeFromString(model) != VD_USB_MODEL_ICH9_EHCI1)
+        return;
+    for (i = 0; i < G_N_ELEMENTS(companions); i++)
+        vdEngineAddController(ctx, "usb", 0, companions[i], origin);
+}
+
+
 /* The machine type and arch the profile resolved, written where the definition
  * left them out or named an alias; and the vCPU limit of that machine. */
 static bool
@@ -619,7 +637,7 @@ vdEngineDefaultDevices(vdEngineCtx *ctx,
      * like one the user wrote */
     if ((v = vdEngineSetting(ctx, VD_SETTING_USB_IMPLICIT, &origin)) && !g_str_equal(v, "none") &&
         !vdDomainDefFindController(def, VD_CONTROLLER_USB, 0))
-        vdEngineAddController(ctx, "usb", 0, g_str_equal(v, "default") ? NULL : v, origin);
+        vdEngineAddUSB(ctx, g_str_equal(v, "default") ? NULL : v, origin);
 
     if (vdEngineSettingIs(ctx, VD_SETTING_SATA_IMPLICIT, "yes") &&
         !vdDomainDefFindController(def, VD_CONTROLLER_SATA, 0)) {
