@@ -189,7 +189,7 @@ typedef enum {
     VD_PCI_CLASS_NONE,
     VD_PCI_CLASS_PCI,        /* conventional PCI */
     VD_PCI_CLASS_PCIE,       /* PCI Express where the machine has it */
-    VD_PCI_CLASS_VIRTIO,     /* virtio: PCIe where the machine has it (QEMU 7.2) */
+    VD_PCI_CLASS_VIRTIO,     /* virtio: PCIe where the machine and QEMU have it */
     VD_PCI_CLASS_PCI_INTEGRATED,
     VD_PCI_CLASS_VIRTIO_INTEGRATED,
 } vdPCIClass;
@@ -327,13 +327,17 @@ vdPCIDeviceClass(const vdDevice *dev)
 }
 
 
+/* @virtioPCIe: QEMU's virtio devices can be PCI Express ones (it has the
+ * non-transitional models); before that they were conventional PCI everywhere. */
 static unsigned int
 vdPCIDeviceConnectFlags(const vdDevice *dev,
-                  bool pcieRoot)
+                        bool pcieRoot,
+                        bool virtioPCIe)
 {
     unsigned int pci = VD_PCI_TYPE_PCI_DEVICE | VD_PCI_AUTOASSIGN;
     unsigned int pcie = (pcieRoot ? VD_PCI_TYPE_PCIE_DEVICE : VD_PCI_TYPE_PCI_DEVICE) |
         VD_PCI_AUTOASSIGN;
+    unsigned int virtio = virtioPCIe ? pcie : pci;
 
     if (vdControllerIs(dev, VD_CONTROLLER_PCI))
         return vdPCIControllerConnectType(vdDeviceGet(dev, VD_PROP_MODEL));
@@ -342,12 +346,13 @@ vdPCIDeviceConnectFlags(const vdDevice *dev,
     case VD_PCI_CLASS_PCI:
         return pci;
     case VD_PCI_CLASS_PCIE:
-    case VD_PCI_CLASS_VIRTIO:
         return pcie;
+    case VD_PCI_CLASS_VIRTIO:
+        return virtio;
     case VD_PCI_CLASS_PCI_INTEGRATED:
         return pci | VD_PCI_INTEGRATED;
     case VD_PCI_CLASS_VIRTIO_INTEGRATED:
-        return pcie | VD_PCI_INTEGRATED;
+        return virtio | VD_PCI_INTEGRATED;
     case VD_PCI_CLASS_NONE:
         break;
     }
@@ -692,6 +697,7 @@ static void
 vdPCIFillFlags(vdEngineCtx *ctx)
 {
     bool pcieRoot = vdPCIHasRoot(ctx->def, "pcie-root");
+    bool virtioPCIe = vdCapsArchHas(ctx->profile->caps, "virtio-pci-non-transitional");
     size_t k;
     guint i;
 
@@ -699,7 +705,7 @@ vdPCIFillFlags(vdEngineCtx *ctx)
         for (i = 0; i < ctx->def->devices[k]->len; i++) {
             vdDevice *dev = g_ptr_array_index(ctx->def->devices[k], i);
 
-            dev->pciFlags = vdPCIDeviceConnectFlags(dev, pcieRoot);
+            dev->pciFlags = vdPCIDeviceConnectFlags(dev, pcieRoot, virtioPCIe);
         }
     }
 }
