@@ -775,10 +775,15 @@ vdAddressParsePCI(xmlNodePtr node,
         return false;
     }
     if ((zpci = vdXMLChild(node, "zpci"))) {
+        int uid;
+        int fid;
+
         addr->hasZpci = true;
-        if (vdXMLPropUInt(zpci, "uid", &addr->zpciUid, error) < 0 ||
-            vdXMLPropUInt(zpci, "fid", &addr->zpciFid, error) < 0)
+        if ((uid = vdXMLPropUInt(zpci, "uid", &addr->zpciUid, error)) < 0 ||
+            (fid = vdXMLPropUInt(zpci, "fid", &addr->zpciFid, error)) < 0)
             return false;
+        addr->zpciUidSet = uid > 0;
+        addr->zpciFidSet = fid > 0;
     }
     multi = vdXMLPropGet(node, "multifunction");
     if (multi)

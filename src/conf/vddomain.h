@@ -175,7 +175,9 @@ struct _vdAddress {
     unsigned long long reg;
     bool hasReg;
     /* s390 zPCI extension of a PCI address */
-    bool hasZpci;
+    bool hasZpci;                    /* a <zpci>, complete or not */
+    bool zpciUidSet;
+    bool zpciFidSet;
     unsigned int zpciUid;
     unsigned int zpciFid;
     /* types the engine does not assign are kept as written */

@@ -38,6 +38,16 @@ vdCCWIsVirtio(const vdDevice *d)
 }
 
 
+/* CCW devices: the virtio ones, and a channel device handed to the guest */
+static bool
+vdCCWTakesAddress(const vdDevice *d)
+{
+    if (d->kind == VD_DEVICE_HOSTDEV && vdDevicePropIs(d, VD_PROP_TYPE, "mdev"))
+        return vdDevicePropIs(d, VD_PROP_HOSTDEV_MODEL, "vfio-ccw");
+    return vdCCWIsVirtio(d);
+}
+
+
 static bool
 vdEngineHasVirtioMMIO(vdEngineCtx *ctx)
 {
@@ -139,7 +149,7 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
             vdDevice *d = g_ptr_array_index(devs, i);
             vdAddress a = { .type = VD_ADDRESS_CCW, .cssid = cssid, .ssid = ssid };
 
-            if (!(d->addr.type == VD_ADDRESS_NONE && vdCCWIsVirtio(d)))
+            if (!(d->addr.type == VD_ADDRESS_NONE && vdCCWTakesAddress(d)))
                 continue;
             while (g_hash_table_contains(used, GUINT_TO_POINTER(devno + 1))) {
                 if (++devno > 0xffff) {

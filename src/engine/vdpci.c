@@ -269,7 +269,11 @@ vdPCIDeviceClass(const vdDevice *dev)
     case VD_DEVICE_HOSTDEV:
         if (!vdDevicePropIs(dev, VD_PROP_MODE, "subsystem"))
             return VD_PCI_CLASS_NONE;
-        if (vdDevicePropIs(dev, VD_PROP_TYPE, "pci") || vdDevicePropIs(dev, VD_PROP_TYPE, "mdev"))
+        /* of the mediated devices only vfio-pci is a PCI device (vfio-ccw is a channel
+         * device, vfio-ap has no address) */
+        if (vdDevicePropIs(dev, VD_PROP_TYPE, "pci") ||
+            (vdDevicePropIs(dev, VD_PROP_TYPE, "mdev") &&
+             vdDevicePropIs(dev, VD_PROP_HOSTDEV_MODEL, "vfio-pci")))
             return VD_PCI_CLASS_PCIE;
         if (vdDevicePropIs(dev, VD_PROP_TYPE, "scsi_host"))
             return VD_PCI_CLASS_VIRTIO;
@@ -668,6 +672,14 @@ vdPCIReserveNextAddr(vdPCISet *set,
         return false;
     if (!set->dryRun && dev) {
         a.multi = VD_TRISTATE_ABSENT;
+        /* zPCI ids written without a slot stay the device's */
+        if (dev->addr.type == VD_ADDRESS_PCI && dev->addr.hasZpci) {
+            a.hasZpci = true;
+            a.zpciUidSet = dev->addr.zpciUidSet;
+            a.zpciFidSet = dev->addr.zpciFidSet;
+            a.zpciUid = dev->addr.zpciUid;
+            a.zpciFid = dev->addr.zpciFid;
+        }
         vdDeviceSetAddress(dev, &a, VD_ORIGIN_ADDRESS);
     }
     return true;
@@ -1507,54 +1519,100 @@ vdPCIControllerOptions(vdEngineCtx *ctx,
 }
 
 
-/* On s390 every PCI device also gets a zPCI uid (from 1) and fid (from 0). */
+/* The zPCI ids in use: uids from 1, fids from 0 (stored as fid + 1). */
+typedef struct {
+    GHashTable *uids;
+    GHashTable *fids;
+} vdZpciIds;
+
+
+/* Take the ids @a names for itself; libvirt refuses a uid 0 and an id used twice. */
+static bool
+vdZpciReserve(vdZpciIds *ids,
+              const vdAddress *a,
+              GError **error)
+{
+    if (a->zpciUidSet && (a->zpciUid == 0 || a->zpciUid > 0xffff)) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("Invalid PCI address uid='0x%1$04x', must be > 0x0000 and <= 0xffff"),
+                    a->zpciUid);
+        return false;
+    }
+    if (a->zpciUidSet && !g_hash_table_add(ids->uids, GUINT_TO_POINTER(a->zpciUid))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
+                    _("zPCI uid %1$u is already reserved"), a->zpciUid);
+        return false;
+    }
+    if (a->zpciFidSet && !g_hash_table_add(ids->fids, GUINT_TO_POINTER(a->zpciFid + 1))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
+                    _("zPCI fid %1$u is already reserved"), a->zpciFid);
+        return false;
+    }
+    return true;
+}
+
+
+/* Give @d the zPCI ids its address lacks: the lowest free ones. */
 static void
-vdPCIAssignZpci(vdEngineCtx *ctx)
+vdZpciEnsure(vdZpciIds *ids,
+             vdDevice *d)
+{
+    const char *origin = d->addrOrigin;
+    vdAddress a = d->addr;
+    unsigned int uid = 1;
+    unsigned int fid = 0;
+
+    if (a.hasZpci && a.zpciUidSet && a.zpciFidSet)
+        return;
+    if (!a.zpciUidSet) {
+        while (g_hash_table_contains(ids->uids, GUINT_TO_POINTER(uid)))
+            uid++;
+        g_hash_table_add(ids->uids, GUINT_TO_POINTER(uid));
+        a.zpciUid = uid;
+    }
+    if (!a.zpciFidSet) {
+        while (g_hash_table_contains(ids->fids, GUINT_TO_POINTER(fid + 1)))
+            fid++;
+        g_hash_table_add(ids->fids, GUINT_TO_POINTER(fid + 1));
+        a.zpciFid = fid;
+    }
+    a.usbPort = NULL;
+    a.hasZpci = a.zpciUidSet = a.zpciFidSet = true;
+    /* the zPCI ids of an address the user wrote are no claim on the address: taking
+     * it back would move the device (see vdPCISetMulti) */
+    vdDeviceSetAddress(d, &a, origin);
+    d->addrOrigin = origin;
+}
+
+
+/* On s390 every PCI device also gets a zPCI uid and fid.  Devices that name some
+ * of theirs go first, in order, each completed as it is met; then the others. */
+static bool
+vdPCIAssignZpci(vdEngineCtx *ctx,
+                GError **error)
 {
     g_autoptr(GHashTable) uids = g_hash_table_new(NULL, NULL);
     g_autoptr(GHashTable) fids = g_hash_table_new(NULL, NULL);
-    unsigned int uid = 1;
-    unsigned int fid = 0;
+    vdZpciIds ids = { uids, fids };
+    int pass;
     size_t k;
     guint i;
 
-    for (k = 0; k < VD_ITERATE_KINDS; k++) {
-        for (i = 0; i < ctx->def->devices[vdIterateOrder[k]]->len; i++) {
-            vdDevice *d = g_ptr_array_index(ctx->def->devices[vdIterateOrder[k]], i);
+    for (pass = 0; pass < 2; pass++) {
+        for (k = 0; k < VD_ITERATE_KINDS; k++) {
+            for (i = 0; i < ctx->def->devices[vdIterateOrder[k]]->len; i++) {
+                vdDevice *d = g_ptr_array_index(ctx->def->devices[vdIterateOrder[k]], i);
 
-            if (d->addr.type == VD_ADDRESS_PCI && d->addr.hasZpci) {
-                g_hash_table_add(uids, GUINT_TO_POINTER(d->addr.zpciUid));
-                g_hash_table_add(fids, GUINT_TO_POINTER(d->addr.zpciFid + 1));
+                if (d->addr.type != VD_ADDRESS_PCI || vdControllerIs(d, VD_CONTROLLER_PCI) ||
+                    d->addr.hasZpci != (pass == 0))
+                    continue;
+                if (!vdZpciReserve(&ids, &d->addr, error))
+                    return false;
+                vdZpciEnsure(&ids, d);
             }
         }
     }
-    for (k = 0; k < VD_ITERATE_KINDS; k++) {
-        for (i = 0; i < ctx->def->devices[vdIterateOrder[k]]->len; i++) {
-            vdDevice *d = g_ptr_array_index(ctx->def->devices[vdIterateOrder[k]], i);
-            const char *origin;
-            vdAddress a;
-
-            if (d->addr.type != VD_ADDRESS_PCI || d->addr.hasZpci ||
-                vdControllerIs(d, VD_CONTROLLER_PCI))
-                continue;
-            while (g_hash_table_contains(uids, GUINT_TO_POINTER(uid)))
-                uid++;
-            while (g_hash_table_contains(fids, GUINT_TO_POINTER(fid + 1)))
-                fid++;
-            /* the zPCI ids of an address the user wrote are no claim on the
-             * address: taking it back would move the device (see vdPCISetMulti) */
-            origin = d->addrOrigin;
-            a = d->addr;
-            a.usbPort = NULL;
-            a.hasZpci = true;
-            a.zpciUid = uid;
-            a.zpciFid = fid;
-            g_hash_table_add(uids, GUINT_TO_POINTER(uid));
-            g_hash_table_add(fids, GUINT_TO_POINTER(fid + 1));
-            vdDeviceSetAddress(d, &a, origin);
-            d->addrOrigin = origin;
-        }
-    }
+    return true;
 }
 
 
@@ -1638,6 +1696,7 @@ vdEngineAssignPCI(vdEngineCtx *ctx,
         return false;
     vdPCISetMulti(ctx);
     if (vdEngineSettingIs(ctx, VD_SETTING_PCI_ZPCI, "yes"))
-        vdPCIAssignZpci(ctx);
+        if (!vdPCIAssignZpci(ctx, error))
+            return false;
     return vdPCIControllerOptions(ctx, error);
 }
