@@ -137,8 +137,13 @@ vdEngineAssignCCW(vdEngineCtx *ctx,
         for (i = 0; i < ctx->def->devices[k]->len; i++) {
             vdDevice *d = g_ptr_array_index(ctx->def->devices[k], i);
 
-            if (d->addr.type == VD_ADDRESS_CCW && d->addr.cssid == cssid && d->addr.ssid == ssid)
-                g_hash_table_add(used, GUINT_TO_POINTER(d->addr.devno + 1));
+            if (d->addr.type == VD_ADDRESS_CCW && d->addr.cssid == cssid && d->addr.ssid == ssid &&
+                !g_hash_table_add(used, GUINT_TO_POINTER(d->addr.devno + 1))) {
+                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                            _("The CCW devno '%1$x.%2$x.%3$04x' is in use already"),
+                            cssid, ssid, d->addr.devno);
+                return false;
+            }
         }
     }
 

@@ -79,25 +79,48 @@ static const vdDeviceKind vdUSBOrder[] = {
     VD_DEVICE_SERIAL, VD_DEVICE_SOUND, VD_DEVICE_REDIRDEV,
 };
 
+/* The hub that port path @port ("1.2.3") of @bus ends on, and its port index in
+ * *@last; NULL with @error set, in libvirt's words, when the path leads nowhere. */
 static vdUSBHub *
-vdUSBHubAt(vdUSBHub *root,
+vdUSBHubAt(GPtrArray *buses,
+           unsigned int bus,
            const char *port,
-           unsigned int *last)
+           unsigned int *last,
+           GError **error)
 {
     g_auto(GStrv) parts = g_strsplit(port, ".", -1);
-    vdUSBHub *hub = root;
+    vdUSBHub *hub;
     size_t i;
 
+    if (bus >= buses->len || !(hub = g_ptr_array_index(buses, bus))) {
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID, _("Missing USB bus %1$u"), bus);
+        return NULL;
+    }
     for (i = 0; parts[i]; i++) {
-        guint64 p;
+        guint64 p = 0;
 
-        if (!hub || !g_ascii_string_to_unsigned(parts[i], 10, 1, hub->nports, &p, NULL))
-            return NULL;
+        g_ascii_string_to_unsigned(parts[i], 10, 1, G_MAXUINT, &p, NULL);
         if (!parts[i + 1]) {
+            if (p == 0 || p > hub->nports) {
+                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                            _("requested USB port %1$s not present on USB bus %2$u"), port, bus);
+                return NULL;
+            }
             *last = (unsigned int)p - 1;
             return hub;
         }
-        hub = hub->child[p - 1];
+        if (p == 0 || p > hub->nports) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("port %1$u out of range in USB address bus: %2$u port: %3$s"),
+                        (unsigned int)p, bus, port);
+            return NULL;
+        }
+        if (!(hub = hub->child[p - 1])) {
+            g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                        _("there is no hub at port %1$u in USB address bus: %2$u port: %3$s"),
+                        (unsigned int)p, bus, port);
+            return NULL;
+        }
     }
     return NULL;
 }
@@ -252,16 +275,12 @@ vdUSBReserveGiven(vdDomainDef *def,
 
             if (!vdUSBIsDevice(d) || d->addr.type != VD_ADDRESS_USB || !d->addr.usbPort)
                 continue;
-            if (d->addr.bus >= buses->len || !g_ptr_array_index(buses, d->addr.bus) ||
-                !(hub = vdUSBHubAt(g_ptr_array_index(buses, d->addr.bus), d->addr.usbPort, &port))) {
-                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                            _("USB port '%1$s' on bus %2$u does not exist"), d->addr.usbPort, d->addr.bus);
+            if (!(hub = vdUSBHubAt(buses, d->addr.bus, d->addr.usbPort, &port, error)))
                 return false;
-            }
             if (hub->used[port]) {
-                g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED,
-                            _("Attempted double use of USB port %1$s on bus %2$u"),
-                            d->addr.usbPort, d->addr.bus);
+                g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                            _("Duplicate USB address bus %1$u port %2$s"),
+                            d->addr.bus, d->addr.usbPort);
                 return false;
             }
             vdUSBHubPlug(hub, port, d);
@@ -296,7 +315,8 @@ vdUSBAssignOne(GPtrArray *buses,
     }
     a.bus = b;
     a.usbPort = path->str;
-    hub = vdUSBHubAt(hub, path->str, &port);
+    /* the path was just found free: it leads somewhere */
+    hub = vdUSBHubAt(buses, b, path->str, &port, NULL);
     vdUSBHubPlug(hub, port, d);
     vdDeviceSetAddress(d, &a, VD_ORIGIN_ADDRESS);
     return true;

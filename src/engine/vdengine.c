@@ -183,8 +183,39 @@ vdIndexSetHas(GHashTable *sets,
 }
 
 
+/* The index of the USB2 set controller @i joins, or -1: a member of an ICH9 set
+ * written right after another USB2 controller (other types between them do not
+ * count) joins its set, unless that set already has one of its model. */
+static int
+vdEngineUSB2SetIndex(GPtrArray *conts,
+                     guint i)
+{
+    vdDevice *c = g_ptr_array_index(conts, i);
+    vdDevice *prev = NULL;
+    int idx;
+    guint j;
+
+    if (!vdDeviceUSBModel(c)->ich9)
+        return -1;
+    for (j = i; j-- > 0 && !prev;) {
+        if (vdControllerIs(g_ptr_array_index(conts, j), VD_CONTROLLER_USB))
+            prev = g_ptr_array_index(conts, j);
+    }
+    if (!prev || !vdDeviceUSBModel(prev)->ich9 || (idx = vdDeviceIndex(prev)) < 0)
+        return -1;
+    for (j = 0; j < conts->len; j++) {
+        vdDevice *o = g_ptr_array_index(conts, j);
+
+        if (vdControllerIs(o, VD_CONTROLLER_USB) && vdDeviceIndex(o) == idx &&
+            g_strcmp0(vdDeviceGet(o, VD_PROP_MODEL), vdDeviceGet(c, VD_PROP_MODEL)) == 0)
+            return -1;
+    }
+    return idx;
+}
+
+
 /* Controllers written without an index get the lowest unused one of their type; a
- * USB companion takes the index of the controller before it. */
+ * member of an ICH9 USB2 set may join the set before it. */
 static void
 vdEngineControllerIndexes(vdEngineCtx *ctx)
 {
@@ -202,12 +233,7 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
         if (vdDeviceIndex(c) >= 0 || !type)
             continue;
         set = g_hash_table_lookup(sets, type);
-        if (vdDeviceUSBModel(c)->companion && i > 0 &&
-            vdDeviceUSBModel(g_ptr_array_index(conts, i - 1))->ich9 &&
-            vdDeviceIndex(g_ptr_array_index(conts, i - 1)) >= 0) {
-            /* a companion written after a member of a USB2 set joins that set */
-            idx = vdDeviceIndex(g_ptr_array_index(conts, i - 1));
-        } else {
+        if ((idx = vdEngineUSB2SetIndex(conts, i)) < 0) {
             /* the lowest unused index: a root bus written first gets 0; indexes are
              * only ever taken, so the search resumes where the last one stopped */
             while (g_hash_table_contains(set->used, GINT_TO_POINTER(set->next + 1)))

@@ -1540,12 +1540,13 @@ vdZpciReserve(vdZpciIds *ids,
     }
     if (a->zpciUidSet && !g_hash_table_add(ids->uids, GUINT_TO_POINTER(a->zpciUid))) {
         g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
-                    _("zPCI uid %1$u is already reserved"), a->zpciUid);
+                    /* in octal, as libvirt 9.0 says it */
+                    _("zPCI uid %1$o is already reserved"), a->zpciUid);
         return false;
     }
     if (a->zpciFidSet && !g_hash_table_add(ids->fids, GUINT_TO_POINTER(a->zpciFid + 1))) {
         g_set_error(error, VD_ERROR, VD_ERROR_INTERNAL,
-                    _("zPCI fid %1$u is already reserved"), a->zpciFid);
+                    _("zPCI fid %1$o is already reserved"), a->zpciFid);
         return false;
     }
     return true;

@@ -303,11 +303,35 @@ vdValidatePanic(const vdEngineCtx *ctx,
 
 
 /* Refuse what libvirt 9.0 refuses of a completed definition, in its order. */
+/* A vfio-ccw mediated device is a channel device: no other kind of address. */
+static bool
+vdValidateMdev(const vdDomainDef *def,
+               GError **error)
+{
+    guint i;
+
+    for (i = 0; i < vdDomainDefCount(def, VD_DEVICE_HOSTDEV); i++) {
+        const vdDevice *h = vdDomainDefGet(def, VD_DEVICE_HOSTDEV, i);
+
+        if (!vdDevicePropIs(h, VD_PROP_TYPE, "mdev") ||
+            !vdDevicePropIs(h, VD_PROP_HOSTDEV_MODEL, "vfio-ccw") ||
+            h->addr.type == VD_ADDRESS_NONE || h->addr.type == VD_ADDRESS_CCW)
+            continue;
+        g_set_error(error, VD_ERROR, VD_ERROR_INVALID,
+                    _("Unsupported address type '%1$s' with mediated device model 'vfio-ccw'"),
+                    vdAddressTypeTypeToString(h->addr.type));
+        return false;
+    }
+    return true;
+}
+
+
 bool
 vdEngineValidate(const vdEngineCtx *ctx,
                  GError **error)
 {
     return vdValidateDuplicates(ctx->def, error) &&
+           vdValidateMdev(ctx->def, error) &&
            vdValidateLimits(ctx, error) &&
            vdValidateDomain(ctx, error) &&
            vdValidateModels(ctx, error) &&
