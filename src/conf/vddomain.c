@@ -35,7 +35,8 @@ VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
              "cid-address", "mac", "size", "size-unit", "msi-ioeventfd", "iommu-eim",
              "backend-path", "graphics-socket", "source", "target-state", "primary-request", "listen-address",
              "listen-socket", "graphics-tls-port", "target-dev", "tty", "display",
-             "hostdev-model", "protocol", "backend-protocol", "backend-device");
+             "hostdev-model", "protocol", "backend-protocol", "backend-device",
+             "fs-source-socket");
 
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
@@ -141,6 +142,7 @@ static const vdPropLocation vdPropLocations[] = {
     { K(FILESYSTEM), VD_PROP_ACCESSMODE, "", "accessmode" },
     { K(FILESYSTEM), VD_PROP_MODEL, "", "model" },
     { K(FILESYSTEM), VD_PROP_FS_DRIVER_TYPE, "driver", "type" },
+    { K(FILESYSTEM), VD_PROP_FS_SOURCE_SOCKET, "source", "socket" },
     { K(HUB), VD_PROP_TYPE, "", "type" },
     { K(IOMMU), VD_PROP_MODEL, "", "model" },
     { K(VSOCK), VD_PROP_MODEL, "", "model" },

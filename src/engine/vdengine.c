@@ -998,8 +998,10 @@ vdEngineConsoleCompat(vdEngineCtx *ctx)
         }
     } else if (serials->len > 0 &&
                !vdDevicePropIs(g_ptr_array_index(serials, 0), VD_PROP_TARGET_TYPE, "pci-serial") &&
-               !vdDevicePropIs(g_ptr_array_index(serials, 0), VD_PROP_TARGET_TYPE, "usb-serial")) {
-        /* a PCI or USB serial port cannot be a console: no stub for those */
+               !vdDevicePropIs(g_ptr_array_index(serials, 0), VD_PROP_TARGET_TYPE, "usb-serial") &&
+               !vdDevicePropIs(g_ptr_array_index(serials, 0), VD_PROP_TARGET_TYPE, "isa-debug")) {
+        /* a PCI or USB serial port or the ISA debug port cannot be a console: no stub
+         * for those */
         vdDevice *serial = g_ptr_array_index(serials, 0);
         vdDevice *con = vdEngineNewDevice(VD_DEVICE_CONSOLE, VD_ORIGIN_CONSOLE);
 
@@ -1173,7 +1175,9 @@ vdEngineFixedDefaults(vdEngineCtx *ctx)
 
         if (!vdDeviceGet(fs, VD_PROP_TYPE))
             vdDeviceSet(fs, VD_PROP_TYPE, "mount", "libvirt.filesystem-type");
-        if (vdDevicePropIs(fs, VD_PROP_TYPE, "mount") && !vdDeviceGet(fs, VD_PROP_ACCESSMODE))
+        /* a virtiofs daemon started by the user (a socket) has its own access mode */
+        if (vdDevicePropIs(fs, VD_PROP_TYPE, "mount") && !vdDeviceGet(fs, VD_PROP_ACCESSMODE) &&
+            !vdDeviceGet(fs, VD_PROP_FS_SOURCE_SOCKET))
             vdDeviceSet(fs, VD_PROP_ACCESSMODE, "passthrough", "libvirt.filesystem-accessmode");
     }
 }
