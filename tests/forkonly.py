@@ -143,7 +143,9 @@ def main():
             tap(False, "%s %s is listed as a known failure but passes: take it off the list" %
                 (program, name))
         for name in sorted(failing & listed):
-            tap(True, "%s %s # TODO %s" % (program, name, known[(program, name)]))
+            # TAP's expected failure
+            n += 1
+            print("not ok %d - %s %s # TODO %s" % (n, program, name, known[(program, name)]))
         tap(not (failing - listed), "%s: every failure under the engine alone is a known one "
             "(%d known)" % (program, len(failing & listed)))
     if not listing:
