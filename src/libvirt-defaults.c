@@ -191,7 +191,24 @@ vdDefaultsComplete(vdDefaults *defaults,
                    char ***warnings,
                    GError **error)
 {
+    return vdDefaultsCompleteHost(defaults, domain, stored, ctx, generation, flags, NULL,
+                                  warnings, error);
+}
+
+
+gboolean
+vdDefaultsCompleteHost(vdDefaults *defaults,
+                       xmlNodePtr domain,
+                       xmlDocPtr stored,
+                       vdContext ctx,
+                       unsigned int generation,
+                       unsigned int flags,
+                       const vdHostSettings *host,
+                       char ***warnings,
+                       GError **error)
+{
     g_autoptr(xmlDoc) detached = NULL;
+    vdEngineHost engineHost = { 0 };
     vdGuardRequest req = {
         .context = (vdGuardContext)ctx,
         .generation = generation,
@@ -210,6 +227,16 @@ vdDefaultsComplete(vdDefaults *defaults,
         req.flags |= VD_GUARD_KEEP_STAMP;
     if (flags & VD_DEFAULTS_NO_STAMP)
         req.flags |= VD_GUARD_NO_STAMP;
+    if (flags & VD_DEFAULTS_LIVE)
+        req.flags |= VD_GUARD_LIVE;
+    if (host) {
+        engineHost.channelTargetDir = host->channelTargetDir;
+        engineHost.vncAllowHostAudio = host->vncAllowHostAudio;
+        engineHost.nogfxAllowHostAudio = host->nogfxAllowHostAudio;
+        engineHost.audioDriver = host->audioDriver;
+        engineHost.sdlAudioDriver = host->sdlAudioDriver;
+        req.host = &engineHost;
+    }
     doc = domain->doc;
     if (xmlDocGetRootElement(doc) != domain) {
         if (ctx != VD_CONTEXT_LOAD && ctx != VD_CONTEXT_MIGRATE && ctx != VD_CONTEXT_RESTORE &&

@@ -96,7 +96,22 @@ typedef enum {
     /* leave the stamp out of a completed definition, which then reads as an
      * unstamped one of generation 1 (for audits and libvirt's own test suites) */
     VD_DEFAULTS_NO_STAMP = 1 << 1,
+    /* the definition is a running guest's (libvirt parses it without
+     * VIR_DOMAIN_DEF_PARSE_INACTIVE): the runtime state a stored definition drops
+     * (pty paths, vnet names, channel states and socket paths) is kept */
+    VD_DEFAULTS_LIVE = 1 << 2,
 } vdDefaultsFlags;
+
+/* The settings of the host's libvirt that some defaults consult.  Zeroed, they are
+ * libvirt's own defaults; the QEMU driver fills them from qemu.conf and its
+ * environment at every parse. */
+typedef struct {
+    const char *channelTargetDir;  /* channel_target_dir; NULL: /var/lib/libvirt/qemu/channel/target */
+    gboolean vncAllowHostAudio;    /* vnc_allow_host_audio */
+    gboolean nogfxAllowHostAudio;  /* nogfx_allow_host_audio */
+    const char *audioDriver;       /* QEMU_AUDIO_DRV, or NULL when unset */
+    const char *sdlAudioDriver;    /* SDL_AUDIODRIVER, or NULL when unset */
+} vdHostSettings;
 
 /**
  * vdDefaultsComplete:
@@ -134,6 +149,22 @@ gboolean vdDefaultsComplete(vdDefaults *defaults,
                             unsigned int flags,
                             char ***warnings,
                             GError **error);
+
+/**
+ * vdDefaultsCompleteHost:
+ * @host: the host's settings, or NULL for libvirt's defaults
+ *
+ * vdDefaultsComplete() on a host whose libvirt is configured as @host says.
+ */
+gboolean vdDefaultsCompleteHost(vdDefaults *defaults,
+                                xmlNodePtr domain,
+                                xmlDocPtr stored,
+                                vdContext ctx,
+                                unsigned int generation,
+                                unsigned int flags,
+                                const vdHostSettings *host,
+                                char ***warnings,
+                                GError **error);
 
 /**
  * vdDefaultsApply:

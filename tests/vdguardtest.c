@@ -320,6 +320,59 @@ testParseKeepsPseriesOHCI(void)
 }
 
 
+/* The host's settings reach the defaults that consult them: host audio for VNC where
+ * qemu.conf allows it, the channel directory libvirt names sockets in, and a running
+ * guest's runtime state. */
+static void
+testHostSettings(void)
+{
+    static const char guest[] =
+        "<domain type='qemu'>\n"
+        "  <name>g</name>\n"
+        "  <memory unit='MiB'>1024</memory>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+        "  <devices>\n"
+        "    <channel type='unix'>\n"
+        "      <source mode='bind' path='/run/chan/g.org.qemu.guest_agent.0'/>\n"
+        "      <target type='virtio' name='org.qemu.guest_agent.0' state='connected'/>\n"
+        "    </channel>\n"
+        "    <graphics type='vnc'/>\n"
+        "  </devices>\n"
+        "</domain>\n";
+    vdEngineHost host = { .channelTargetDir = "/run/chan", .vncAllowHostAudio = true,
+                          .audioDriver = "alsa" };
+    g_autoptr(xmlDoc) doc = parse(guest);
+    vdGuardRequest req = { .context = VD_GUARD_PARSE, .host = &host };
+    vdGuardResult res = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *stock = guardOK(guest, VD_GUARD_PARSE, 0, NULL);
+    g_autofree char *out = NULL;
+    g_autofree char *live = NULL;
+
+    g_assert_true(vdGuardApply(table, doc, &req, &res, &err));
+    g_assert_no_error(err);
+    out = vdXMLFormat(res.doc);
+    vdGuardResultClear(&res);
+    /* libvirt's defaults: no host audio, a socket outside its directory is kept */
+    g_assert_nonnull(strstr(stock, "<audio id='1' type='none'/>"));
+    g_assert_nonnull(strstr(stock, "path='/run/chan/"));
+    g_assert_null(strstr(stock, "state="));
+    g_assert_nonnull(strstr(out, "<audio id='1' type='alsa'/>"));
+    g_assert_null(strstr(out, "path='/run/chan/"));
+
+    host.audioDriver = NULL;
+    req.flags = VD_GUARD_LIVE;
+    g_clear_pointer(&doc, xmlFreeDoc);
+    doc = parse(guest);
+    g_assert_true(vdGuardApply(table, doc, &req, &res, &err));
+    live = vdXMLFormat(res.doc);
+    vdGuardResultClear(&res);
+    g_assert_null(strstr(live, "<audio"));
+    g_assert_nonnull(strstr(live, "state='connected'"));
+    g_assert_nonnull(strstr(live, "path='/run/chan/"));
+}
+
+
 /* An imported image can be pinned to generation 1 at define time, and stays there. */
 static void
 testImportPinnedToGeneration1(void)
@@ -825,6 +878,7 @@ main(int argc,
     g_test_add_func("/guard/x86_64/import-pinned-to-generation-1", testImportPinnedToGeneration1);
     g_test_add_func("/guard/x86_64/parse-fills-as-libvirt", testParseFillsAsLibvirt);
     g_test_add_func("/guard/ppc64/parse-keeps-ohci", testParseKeepsPseriesOHCI);
+    g_test_add_func("/guard/x86_64/host-settings", testHostSettings);
     g_test_add_func("/guard/x86_64/migrate-refuses-abi-change", testMigrateRefusesABIChange);
     g_test_add_func("/guard/aarch64/upgrade-equals-fresh-define", testUpgrade);
     g_test_add_func("/guard/x86_64/upgrade-keeps-user-choices", testUpgradeKeepsUserChoices);

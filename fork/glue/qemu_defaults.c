@@ -197,6 +197,20 @@ qemuDefaultsContext(virQEMUDriverConfig *cfg,
 }
 
 
+/* What of qemu.conf and the daemon's environment the engine's defaults consult,
+ * read at every parse as libvirt's own code does. */
+static void
+qemuDefaultsHostSettings(virQEMUDriverConfig *cfg,
+                         vdHostSettings *host)
+{
+    host->channelTargetDir = cfg->channelTargetDir;
+    host->vncAllowHostAudio = cfg->vncAllowHostAudio;
+    host->nogfxAllowHostAudio = cfg->nogfxAllowHostAudio;
+    host->audioDriver = g_getenv("QEMU_AUDIO_DRV");
+    host->sdlAudioDriver = g_getenv("SDL_AUDIODRIVER");
+}
+
+
 /* libvirt's class of error for the engine's: a definition that is not valid is
  * an XML error, one the defaults cannot satisfy an unsupported configuration. */
 static int
@@ -252,6 +266,7 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     g_autoptr(GError) err = NULL;
     g_auto(GStrv) warnings = NULL;
     g_autofree char *name = NULL;
+    vdHostSettings host;
     unsigned int generation = cfg->defaultsGeneration;
     unsigned int flags = 0;
     vdContext ctx;
@@ -310,9 +325,12 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     }
     if (cfg->defaultsUnstamped)
         flags |= VD_DEFAULTS_NO_STAMP;
+    if (!(parseFlags & VIR_DOMAIN_DEF_PARSE_INACTIVE))
+        flags |= VD_DEFAULTS_LIVE;
+    qemuDefaultsHostSettings(cfg, &host);
 
-    if (!vdDefaultsComplete(qemuDefaultsForEmulator(driver, ctxt), ctxt->node, stored, ctx,
-                            generation, flags, &warnings, &err)) {
+    if (!vdDefaultsCompleteHost(qemuDefaultsForEmulator(driver, ctxt), ctxt->node, stored, ctx,
+                                generation, flags, &host, &warnings, &err)) {
         /* what libvirt's parser would refuse too is the parser's to say */
         virReportError(qemuDefaultsErrorCode(err), "%s", err->message);
         return VIR_DOMAIN_DEF_PARSE_CALLBACK_REFUSED;

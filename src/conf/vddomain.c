@@ -36,7 +36,7 @@ VD_ENUM_IMPL(vdProp, VD_PROP_LAST,
              "backend-path", "graphics-socket", "source", "target-state", "primary-request", "listen-address",
              "listen-socket", "graphics-tls-port", "target-dev", "tty", "display",
              "hostdev-model", "protocol", "backend-protocol", "backend-device",
-             "fs-source-socket");
+             "fs-source-socket", "audio-driver");
 
 /* Where a property lives: @path is a chain of child elements below the device
  * ("" = the device element itself), @attr an attribute of the last one, or NULL when
@@ -102,6 +102,7 @@ static const vdPropLocation vdPropLocations[] = {
 
     { K(AUDIO), VD_PROP_ID, "", "id" },
     { K(AUDIO), VD_PROP_TYPE, "", "type" },
+    { K(AUDIO), VD_PROP_AUDIO_DRIVER, "", "driver" },
 
     { CHR, VD_PROP_TYPE, "", "type" },
     { CHR, VD_PROP_TARGET_TYPE, "target", "type" },

@@ -15,6 +15,9 @@
 #include "engine/vdenginepriv.h"
 #include "util/vderror.h"
 
+/* libvirt's channel_target_dir when qemu.conf does not set it (Debian's build) */
+#define VD_ENGINE_CHANNEL_TARGET_DIR "/var/lib/libvirt/qemu/channel/target"
+
 /* Fill @prop from @setting when the user left it out. */
 static void
 vdEngineFill(const vdEngineCtx *ctx,
@@ -609,10 +612,12 @@ vdEngineImplicitRNG(vdEngineCtx *ctx)
 }
 
 
-/* The audio backend follows the last VNC, SPICE or SDL display. */
+/* The audio backend follows the last VNC, SPICE or SDL display, and the host's
+ * settings where they let the guest use the host's audio. */
 static void
 vdEngineImplicitAudio(vdEngineCtx *ctx)
 {
+    const vdEngineHost *host = ctx->opts->host;
     vdDomainDef *def = ctx->def;
     const char *origin;
     const char *v;
@@ -635,11 +640,20 @@ vdEngineImplicitAudio(vdEngineCtx *ctx)
                     setting = VD_SETTING_AUDIO_SDL;
             }
         }
-        if ((v = vdEngineSetting(ctx, setting, &origin)) && !g_str_equal(v, "-")) {
+        v = vdEngineSetting(ctx, setting, &origin);
+        if (host && ((setting == VD_SETTING_AUDIO_VNC && host->vncAllowHostAudio) ||
+                     (setting == VD_SETTING_AUDIO_NONE && host->nogfxAllowHostAudio)))
+            v = "host";
+        /* the host's own audio: what QEMU_AUDIO_DRV names, nothing when it is unset */
+        if (g_strcmp0(v, "host") == 0)
+            v = host ? host->audioDriver : NULL;
+        if (v && !g_str_equal(v, "-")) {
             vdDevice *a = vdEngineNewDevice(VD_DEVICE_AUDIO, origin);
 
             vdDeviceSet(a, VD_PROP_ID, "1", origin);
             vdDeviceSet(a, VD_PROP_TYPE, v, origin);
+            if (g_str_equal(v, "sdl") && host && host->sdlAudioDriver)
+                vdDeviceSet(a, VD_PROP_AUDIO_DRIVER, host->sdlAudioDriver, origin);
             vdDomainDefAddDevice(def, a);
         }
     }
@@ -1090,6 +1104,41 @@ vdEngineNetDefaults(vdEngineCtx *ctx)
 }
 
 
+/* Whether @path is one libvirt makes for a channel named @name under the host's
+ * channel_target_dir: DIR/ANYTHING.NAME-or-more (a first component with a dot in
+ * it), or .../domain-ID/NAME, as libvirt's own test reads. */
+static bool
+vdEngineChannelPathIsLibvirts(const vdEngineCtx *ctx,
+                              const char *path,
+                              const char *name)
+{
+    const char *dir = ctx->opts->host && ctx->opts->host->channelTargetDir ?
+        ctx->opts->host->channelTargetDir : VD_ENGINE_CHANNEL_TARGET_DIR;
+    size_t dlen = strlen(dir);
+    const char *rest;
+    const char *dom;
+
+    if (g_str_has_prefix(path, dir) && path[dlen] == '/') {
+        size_t len;
+
+        rest = path + dlen + 1;
+        len = strcspn(rest, "/");
+        /* a dot after at least one other character of the first component */
+        if (len >= 2 && memchr(rest + 1, '.', len - 1))
+            return true;
+    }
+    if (!name || !g_str_has_suffix(path, name))
+        return false;
+    rest = path + strlen(path) - strlen(name);
+    if (rest == path || rest[-1] != '/')
+        return false;
+    /* the component before NAME holds "domain-" and at least one more character */
+    for (dom = rest - 1; dom > path && dom[-1] != '/'; dom--)
+        ;
+    return (dom = g_strstr_len(dom, rest - 1 - dom, "domain-")) && dom + 7 < rest - 1;
+}
+
+
 /* What a running guest's XML carries and a stored definition does not. */
 static void
 vdEngineRuntimeState(vdEngineCtx *ctx)
@@ -1135,7 +1184,7 @@ vdEngineRuntimeState(vdEngineCtx *ctx)
             vdDeviceSet(ch, VD_PROP_TARGET_STATE, NULL, "libvirt.channel-runtime");
         /* a UNIX socket libvirt would name itself is not stored */
         if (vdDevicePropIs(ch, VD_PROP_TYPE, "unix") && vdDeviceGet(ch, VD_PROP_SOURCE) &&
-            (!path || g_str_has_prefix(path, "/var/lib/libvirt/qemu/channel/target/")) &&
+            (!path || vdEngineChannelPathIsLibvirts(ctx, path, vdDeviceGet(ch, VD_PROP_TARGET_NAME))) &&
             (!vdDeviceGet(ch, VD_PROP_SOURCE_MODE) || vdDevicePropIs(ch, VD_PROP_SOURCE_MODE, "bind"))) {
             vdDeviceSet(ch, VD_PROP_SOURCE_PATH, NULL, "libvirt.channel-runtime");
             vdDeviceSet(ch, VD_PROP_SOURCE_MODE, NULL, "libvirt.channel-runtime");
@@ -1275,7 +1324,8 @@ vdEngineDeviceDefaults(vdEngineCtx *ctx)
 {
     vdEngineControllerDefaults(ctx);
     vdEngineNetDefaults(ctx);
-    vdEngineRuntimeState(ctx);
+    if (!ctx->opts->live)
+        vdEngineRuntimeState(ctx);
     vdEngineFixedDefaults(ctx);
     vdEngineBackendDefaults(ctx);
     vdEngineTableDefaults(ctx);

@@ -8,6 +8,7 @@
 
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
+#include "engine/vdhost.h"
 #include "engine/vdplan.h"
 
 typedef struct {
@@ -15,6 +16,11 @@ typedef struct {
     /* libvirt's VIR_DOMAIN_DEF_PARSE_ABI_UPDATE: a definition being created, which may
      * get defaults an existing one must not (e.g. USB port addresses). */
     bool newDomain;
+    /* a running guest's definition (no VIR_DOMAIN_DEF_PARSE_INACTIVE): the runtime
+     * state a stored definition drops is kept */
+    bool live;
+    /* NULL: libvirt's own defaults for them */
+    const vdEngineHost *host;
 } vdEngineOptions;
 
 /* What the table would change in @def, which it leaves as it is. */

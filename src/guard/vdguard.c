@@ -68,20 +68,27 @@ typedef enum {
     VD_GUARD_COMPLETE_KEEP_ORDER = 1 << 2,
 } vdGuardCompleteFlags;
 
-/* Complete @doc (in place) under @generation and stamp it. */
+/* Complete @doc (in place) under @generation and stamp it; @req, if any, brings the
+ * host's settings. */
 static bool
 vdGuardComplete(const vdTable *table,
                 xmlDocPtr doc,
                 xmlDocPtr stampFrom,
                 unsigned int generation,
                 unsigned int flags,
+                const vdGuardRequest *req,
                 GError **error)
 {
     bool newDomain = flags & VD_GUARD_COMPLETE_NEW;
     bool strip = flags & VD_GUARD_COMPLETE_STRIP;
     bool keepOrder = flags & VD_GUARD_COMPLETE_KEEP_ORDER;
     g_autoptr(vdDomainDef) def = NULL;
-    vdEngineOptions opts = { .generation = generation, .newDomain = newDomain };
+    vdEngineOptions opts = {
+        .generation = generation,
+        .newDomain = newDomain,
+        .live = req && (req->flags & VD_GUARD_LIVE),
+        .host = req ? req->host : NULL,
+    };
     vdStamp stamp = { 0 };
     bool held = true;
     guint claims;
@@ -202,7 +209,7 @@ vdGuardLibvirtAdds(const vdTable *table,
     copy1 = xmlCopyDoc(doc, 1);
     if (stamped)
         vdGuardDropStamp(copy1);
-    if (!vdGuardComplete(table, copy1, NULL, 1, VD_GUARD_COMPLETE_KEEP_ORDER, error) ||
+    if (!vdGuardComplete(table, copy1, NULL, 1, VD_GUARD_COMPLETE_KEEP_ORDER, NULL, error) ||
         !(after1 = vdGuardParse(copy1, true, error)))
         return false;
     abi = vdAbiCompare(after1, after);
@@ -283,7 +290,7 @@ vdGuardVerifyCompare(const vdTable *table,
     bool stamped = vdStampPresent(doc);
     guint i;
 
-    if (!vdGuardComplete(table, copy, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, error))
+    if (!vdGuardComplete(table, copy, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, req, error))
         return false;
     /* an unstamped definition is generation 1 as it is: the stamp a completion
      * writes is no difference */
@@ -367,7 +374,7 @@ vdGuardVerify(const vdTable *table,
                                         gen, kinds));
     if (kinds && (req->flags & VD_GUARD_FILL)) {
         /* the same completion again, on the document itself */
-        if (!vdGuardComplete(table, doc, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, error))
+        if (!vdGuardComplete(table, doc, NULL, gen, VD_GUARD_COMPLETE_KEEP_ORDER, req, error))
             return false;
         if (!stamped)
             vdGuardDropStamp(doc);
@@ -400,7 +407,7 @@ vdGuardFillParse(const vdTable *table,
         return vdGuardVerifyUnknown(table, doc, req, res, gen, error);
     if (!(req->flags & VD_GUARD_IN_PLACE))
         doc = work = xmlCopyDoc(doc, 1);
-    if (!vdGuardComplete(table, doc, NULL, gen, 0, error))
+    if (!vdGuardComplete(table, doc, NULL, gen, 0, req, error))
         return false;
     if (!stamped || (req->flags & VD_GUARD_NO_STAMP))
         vdGuardDropStamp(doc);
@@ -506,7 +513,7 @@ vdGuardUpgrade(const vdTable *table,
     if (gen > stamped &&
         !vdGuardComplete(table, work, req->stored && !docStamped ? req->stored : NULL, gen,
                          VD_GUARD_COMPLETE_NEW | VD_GUARD_COMPLETE_STRIP |
-                         VD_GUARD_COMPLETE_KEEP_ORDER, error))
+                         VD_GUARD_COMPLETE_KEEP_ORDER, req, error))
         return 0;
     return gen;
 }
@@ -534,7 +541,7 @@ vdGuardApply(const vdTable *table,
         if (!(gen = vdGuardNewGeneration(table, doc, req, error)))
             return false;
         work = vdGuardWorkCopy(doc, req);
-        if (!vdGuardComplete(table, work ? work : doc, NULL, gen, VD_GUARD_COMPLETE_NEW, error))
+        if (!vdGuardComplete(table, work ? work : doc, NULL, gen, VD_GUARD_COMPLETE_NEW, req, error))
             return false;
         break;
 
@@ -544,7 +551,7 @@ vdGuardApply(const vdTable *table,
         work = vdGuardWorkCopy(doc, req);
         /* the stored stamp still says what the engine supplied */
         if (!vdGuardComplete(table, work ? work : doc, editPresent ? NULL : req->stored, gen,
-                             VD_GUARD_COMPLETE_NEW, error))
+                             VD_GUARD_COMPLETE_NEW, req, error))
             return false;
         break;
 

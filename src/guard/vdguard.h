@@ -8,6 +8,7 @@
 
 #include "conf/vddomain.h"
 #include "defaults/vdtable.h"
+#include "engine/vdhost.h"
 #include "util/vdenum.h"
 
 /* Same values as vdContext in the public header. */
@@ -36,6 +37,8 @@ typedef enum {
     VD_GUARD_FILL = 1 << 2,
     /* leave the stamp out of the result */
     VD_GUARD_NO_STAMP = 1 << 3,
+    /* a running guest's definition: see vdEngineOptions.live */
+    VD_GUARD_LIVE = 1 << 4,
 } vdGuardFlags;
 
 typedef struct {
@@ -44,6 +47,7 @@ typedef struct {
     xmlDocPtr stored;          /* update: the existing definition; upgrade: optional, the
                                 * definition being upgraded when @doc is its new text */
     unsigned int flags;        /* vdGuardFlags */
+    const vdEngineHost *host;  /* NULL: libvirt's defaults */
 } vdGuardRequest;
 
 typedef struct {
