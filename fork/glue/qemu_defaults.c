@@ -120,12 +120,15 @@ qemuDefaultsForEmulator(virQEMUDriver *driver,
 }
 
 
+/* Whether libvirt's own defaults are off for a parse with @parseFlags: with
+ * defaults_engine_only, but for the second check's parse (qemuDefaultsParsed()). */
 bool
-qemuDefaultsEngineOnly(virQEMUDriver *driver)
+qemuDefaultsEngineOnly(virQEMUDriver *driver,
+                       unsigned int parseFlags)
 {
     g_autoptr(virQEMUDriverConfig) cfg = NULL;
 
-    if (!driver)
+    if (!driver || (parseFlags & VIR_DOMAIN_DEF_PARSE_DEFAULTS_CHECK))
         return false;
     cfg = virQEMUDriverGetConfig(driver);
     return cfg->defaultsEngineOnly;
@@ -272,7 +275,8 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     vdContext ctx;
     size_t i;
 
-    if (!cfg->defaultsEngine || !qemuDefaultsContext(cfg, parseFlags, &ctx))
+    if (!cfg->defaultsEngine || (parseFlags & VIR_DOMAIN_DEF_PARSE_DEFAULTS_CHECK) ||
+        !qemuDefaultsContext(cfg, parseFlags, &ctx))
         return 0;
     if (qemuDefaultsInitialize() < 0)
         return -1;
@@ -345,4 +349,57 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
         ctx == VD_CONTEXT_PARSE)
         return 1;
     return 0;
+}
+
+
+/* The first line where @a and @b differ, as "'A' becomes 'B'". */
+static char *
+qemuDefaultsFirstDifference(const char *a,
+                            const char *b)
+{
+    g_auto(GStrv) la = g_strsplit(a, "\n", -1);
+    g_auto(GStrv) lb = g_strsplit(b, "\n", -1);
+    size_t i;
+
+    for (i = 0; la[i] && lb[i] && STREQ(la[i], lb[i]); i++)
+        ;
+    return g_strdup_printf("'%s' becomes '%s'",
+                           la[i] ? g_strstrip(la[i]) : "", lb[i] ? g_strstrip(lb[i]) : "");
+}
+
+
+/* The second check, for tests and audits: with the engine in charge, a definition
+ * parsed again with libvirt's own default-adding code on must come out the same.
+ * What libvirt would still add or change is reported as an error, naming it. */
+int
+qemuDefaultsParsed(const virDomainDef *def,
+                   unsigned int parseFlags,
+                   void *opaque,
+                   void *parseOpaque)
+{
+    virQEMUDriver *driver = opaque;
+    g_autoptr(virQEMUDriverConfig) cfg = virQEMUDriverGetConfig(driver);
+    unsigned int formatFlags = VIR_DOMAIN_DEF_FORMAT_SECURE;
+    g_autoptr(virDomainDef) again = NULL;
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+    g_autofree char *diff = NULL;
+
+    if (!cfg->defaultsEngine || !cfg->defaultsEngineOnly || !cfg->defaultsCheck ||
+        (parseFlags & (VIR_DOMAIN_DEF_PARSE_DEFAULTS_CHECK | VIR_DOMAIN_DEF_PARSE_STATUS)))
+        return 0;
+    if (parseFlags & VIR_DOMAIN_DEF_PARSE_INACTIVE)
+        formatFlags |= VIR_DOMAIN_DEF_FORMAT_INACTIVE;
+    if (!(first = virDomainDefFormat((virDomainDef *)def, driver->xmlopt, formatFlags)) ||
+        !(again = virDomainDefParseString(first, driver->xmlopt, parseOpaque,
+                                          parseFlags | VIR_DOMAIN_DEF_PARSE_DEFAULTS_CHECK)) ||
+        !(second = virDomainDefFormat(again, driver->xmlopt, formatFlags)))
+        return -1;
+    if (STREQ(first, second))
+        return 0;
+    diff = qemuDefaultsFirstDifference(first, second);
+    virReportError(VIR_ERR_INTERNAL_ERROR,
+                   _("after the defaults engine, libvirt's own defaults would still change the definition: %s"),
+                   diff);
+    return -1;
 }

@@ -15,4 +15,10 @@ int qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
                          void *opaque,
                          void *parseOpaque);
 
-bool qemuDefaultsEngineOnly(virQEMUDriver *driver);
+int qemuDefaultsParsed(const virDomainDef *def,
+                       unsigned int parseFlags,
+                       void *opaque,
+                       void *parseOpaque);
+
+bool qemuDefaultsEngineOnly(virQEMUDriver *driver,
+                            unsigned int parseFlags);
