@@ -340,6 +340,22 @@ vdGuardVerifyCompare(const vdTable *table,
 }
 
 
+/* The generation @doc is stamped with (1 without a stamp), as the result's; false
+ * with @error set when the stamp is broken. */
+static bool
+vdGuardStampedGeneration(xmlDocPtr doc,
+                         vdGuardResult *res,
+                         unsigned int *gen,
+                         GError **error)
+{
+    if (!(*gen = vdStampGeneration(doc, NULL, error)))
+        return false;
+    res->generation = *gen;
+    res->notes = g_ptr_array_new_with_free_func(g_free);
+    return true;
+}
+
+
 /* load, migrate, restore: the stamped generation must change nothing the guest sees. */
 static bool
 vdGuardVerify(const vdTable *table,
@@ -353,10 +369,8 @@ vdGuardVerify(const vdTable *table,
     bool empty = false;
     unsigned int gen;
 
-    if (!(gen = vdStampGeneration(doc, NULL, error)))
+    if (!vdGuardStampedGeneration(doc, res, &gen, error))
         return false;
-    res->generation = gen;
-    res->notes = g_ptr_array_new_with_free_func(g_free);
     if (!vdTableFindGeneration(table, gen))
         return vdGuardVerifyUnknown(table, doc, req, res, gen, error);
     /* what was stored complete plans nothing: that is the whole check at a
@@ -399,10 +413,8 @@ vdGuardFillParse(const vdTable *table,
     bool stamped = vdStampPresent(doc);
     unsigned int gen;
 
-    if (!(gen = vdStampGeneration(doc, NULL, error)))
+    if (!vdGuardStampedGeneration(doc, res, &gen, error))
         return false;
-    res->generation = gen;
-    res->notes = g_ptr_array_new_with_free_func(g_free);
     if (!vdTableFindGeneration(table, gen))
         return vdGuardVerifyUnknown(table, doc, req, res, gen, error);
     if (!(req->flags & VD_GUARD_IN_PLACE))
