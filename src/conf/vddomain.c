@@ -836,70 +836,65 @@ vdAddressParse(xmlNodePtr node,
 }
 
 
+/* Writes @addr into @node, a new <address> element, attribute by attribute in the
+ * order libvirt writes them. */
 static void
 vdAddressFormat(xmlNodePtr node,
                 const vdAddress *addr)
 {
-    char buf[64];
+#define NUM(name, val, hex) vdXMLAddPropNumber(node, name, val, hex)
 
-#define SET(name, fmt, val) \
-    do { \
-        g_snprintf(buf, sizeof(buf), fmt, val); \
-        xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)buf); \
-    } while (0)
-
-    xmlSetProp(node, (const xmlChar *)"type",
+    xmlNewProp(node, (const xmlChar *)"type",
                (const xmlChar *)vdAddressTypeTypeToString(addr->type));
     switch (addr->type) {
     case VD_ADDRESS_PCI:
-        SET("domain", "0x%04x", addr->domain);
-        SET("bus", "0x%02x", addr->bus);
-        SET("slot", "0x%02x", addr->slot);
-        SET("function", "0x%x", addr->function);
+        NUM("domain", addr->domain, 4);
+        NUM("bus", addr->bus, 2);
+        NUM("slot", addr->slot, 2);
+        NUM("function", addr->function, 1);
         if (addr->multi != VD_TRISTATE_ABSENT)
-            SET("multifunction", "%s", addr->multi == VD_TRISTATE_YES ? "on" : "off");
+            xmlNewProp(node, (const xmlChar *)"multifunction",
+                       (const xmlChar *)(addr->multi == VD_TRISTATE_YES ? "on" : "off"));
         if (addr->hasZpci) {
             xmlNodePtr z = xmlNewChild(node, NULL, (const xmlChar *)"zpci", NULL);
 
-            g_snprintf(buf, sizeof(buf), "0x%04x", addr->zpciUid);
-            xmlSetProp(z, (const xmlChar *)"uid", (const xmlChar *)buf);
-            g_snprintf(buf, sizeof(buf), "0x%08x", addr->zpciFid);
-            xmlSetProp(z, (const xmlChar *)"fid", (const xmlChar *)buf);
+            vdXMLAddPropNumber(z, "uid", addr->zpciUid, 4);
+            vdXMLAddPropNumber(z, "fid", addr->zpciFid, 8);
         }
         break;
     case VD_ADDRESS_DRIVE:
-        SET("controller", "%u", addr->controller);
-        SET("bus", "%u", addr->bus);
-        SET("target", "%u", addr->target);
-        SET("unit", "%u", addr->unit);
+        NUM("controller", addr->controller, 0);
+        NUM("bus", addr->bus, 0);
+        NUM("target", addr->target, 0);
+        NUM("unit", addr->unit, 0);
         break;
     case VD_ADDRESS_VIRTIO_SERIAL:
-        SET("controller", "%u", addr->controller);
-        SET("bus", "%u", addr->bus);
-        SET("port", "%u", addr->port);
+        NUM("controller", addr->controller, 0);
+        NUM("bus", addr->bus, 0);
+        NUM("port", addr->port, 0);
         break;
     case VD_ADDRESS_CCID:
-        SET("controller", "%u", addr->controller);
-        SET("slot", "%u", addr->slot);
+        NUM("controller", addr->controller, 0);
+        NUM("slot", addr->slot, 0);
         break;
     case VD_ADDRESS_USB:
-        SET("bus", "%u", addr->bus);
+        NUM("bus", addr->bus, 0);
         if (addr->usbPort)
-            SET("port", "%s", addr->usbPort);
+            xmlNewProp(node, (const xmlChar *)"port", (const xmlChar *)addr->usbPort);
         break;
     case VD_ADDRESS_CCW:
-        SET("cssid", "0x%x", addr->cssid);
-        SET("ssid", "0x%x", addr->ssid);
-        SET("devno", "0x%04x", addr->devno);
+        NUM("cssid", addr->cssid, 1);
+        NUM("ssid", addr->ssid, 1);
+        NUM("devno", addr->devno, 4);
         break;
     case VD_ADDRESS_SPAPRVIO:
         if (addr->hasReg)
-            SET("reg", "0x%08llx", addr->reg);
+            NUM("reg", addr->reg, 8);
         break;
     case VD_ADDRESS_DIMM:
-        SET("slot", "%u", addr->slot);
+        NUM("slot", addr->slot, 0);
         if (addr->hasReg)
-            SET("base", "0x%llx", addr->reg);
+            NUM("base", addr->reg, 1);
         break;
     case VD_ADDRESS_VIRTIO_MMIO:
     case VD_ADDRESS_ISA:
@@ -908,7 +903,7 @@ vdAddressFormat(xmlNodePtr node,
     case VD_ADDRESS_LAST:
         break;
     }
-#undef SET
+#undef NUM
 }
 
 
@@ -1488,10 +1483,69 @@ vdDeviceNodeFromCopy(const vdDevice *dev,
 }
 
 
+/* The elements of one device whose attributes the sync wrote: each is put in
+ * libvirt's attribute order once, after the last write, rather than after every one. */
+#define VD_SYNC_TOUCHED 8
+typedef struct {
+    xmlNodePtr nodes[VD_SYNC_TOUCHED];
+    guint n;
+} vdSyncTouched;
+
+
+static void
+vdSyncTouchedAdd(vdSyncTouched *t,
+                 xmlNodePtr node)
+{
+    guint i;
+
+    for (i = 0; i < t->n; i++) {
+        if (t->nodes[i] == node)
+            return;
+    }
+    if (t->n == VD_SYNC_TOUCHED) {
+        vdDomainSortAttrs(node);
+        return;
+    }
+    t->nodes[t->n++] = node;
+}
+
+
+/* @node is about to be freed: forget it and the elements below it. */
+static void
+vdSyncTouchedForget(vdSyncTouched *t,
+                    xmlNodePtr node)
+{
+    guint i = 0;
+
+    while (i < t->n) {
+        xmlNodePtr n = t->nodes[i];
+
+        while (n && n != node)
+            n = n->parent;
+        if (n)
+            t->nodes[i] = t->nodes[--t->n];
+        else
+            i++;
+    }
+}
+
+
+static void
+vdSyncTouchedSort(vdSyncTouched *t)
+{
+    guint i;
+
+    for (i = 0; i < t->n; i++)
+        vdDomainSortAttrs(t->nodes[i]);
+    t->n = 0;
+}
+
+
 /* Removes a property the view has cleared from the device's element. */
 static void
 vdDevicePropRemove(vdDevice *dev,
-                   const vdPropLocation *loc)
+                   const vdPropLocation *loc,
+                   vdSyncTouched *touched)
 {
     xmlNodePtr n = vdDomainPathNode(dev->node, dev->kind, loc->path, false);
 
@@ -1503,10 +1557,12 @@ vdDevicePropRemove(vdDevice *dev,
         xmlUnsetProp(n, (const xmlChar *)loc->attr);
         /* an element left with nothing to say goes too */
         if (n != dev->node && !n->properties && !vdXMLFirstElement(n)) {
+            vdSyncTouchedForget(touched, n);
             xmlUnlinkNode(n);
             xmlFreeNode(n);
         }
     } else {
+        vdSyncTouchedForget(touched, n);
         xmlUnlinkNode(n);
         xmlFreeNode(n);
     }
@@ -1517,7 +1573,8 @@ vdDevicePropRemove(vdDevice *dev,
 static void
 vdDevicePropWrite(vdDevice *dev,
                   const vdPropLocation *loc,
-                  const char *value)
+                  const char *value,
+                  vdSyncTouched *touched)
 {
     xmlNodePtr n = vdDomainPathNode(dev->node, dev->kind, loc->path, true);
 
@@ -1526,7 +1583,7 @@ vdDevicePropWrite(vdDevice *dev,
         xmlNodeAddContent(n, (const xmlChar *)value);
     } else if (loc->attr) {
         xmlSetProp(n, (const xmlChar *)loc->attr, (const xmlChar *)value);
-        vdDomainSortAttrs(n);
+        vdSyncTouchedAdd(touched, n);
     }
 }
 
@@ -1554,6 +1611,7 @@ static void
 vdDeviceSync(vdDevice *dev,
              xmlNodePtr devices)
 {
+    vdSyncTouched touched = { .n = 0 };
     size_t p;
 
     if (!dev->node && dev->copyOf && dev->copyOf->node)
@@ -1568,10 +1626,11 @@ vdDeviceSync(vdDevice *dev,
         if (!dev->propOrigin[p] || !(loc = vdPropFind(dev->kind, p)))
             continue;
         if (dev->props[p])
-            vdDevicePropWrite(dev, loc, dev->props[p]);
+            vdDevicePropWrite(dev, loc, dev->props[p], &touched);
         else
-            vdDevicePropRemove(dev, loc);
+            vdDevicePropRemove(dev, loc, &touched);
     }
+    vdSyncTouchedSort(&touched);
 
     vdDeviceDropExtraAddresses(dev->node);
 

@@ -44,5 +44,6 @@ xmlNodePtr vdXMLNextElement(xmlNodePtr node);
 xmlNodePtr vdXMLFirstElement(xmlNodePtr node);
 bool vdXMLNameIs(xmlNodePtr node, const char *name);
 char *vdXMLContent(xmlNodePtr node);
+void vdXMLAddPropNumber(xmlNodePtr node, const char *name, guint64 value, int hexDigits);
 
 void vdXMLSortAttrs(xmlNodePtr node, const char * const *order);
