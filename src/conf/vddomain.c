@@ -464,7 +464,9 @@ GHashTable *
 vdDomainDefKeys(const vdDomainDef *def)
 {
     GHashTable *keys = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* how often each name came up; a name is stored as its first occurrence's string,
+     * which @keys owns and keeps beyond this table */
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     size_t k;
     guint i;
 
@@ -473,16 +475,18 @@ vdDomainDefKeys(const vdDomainDef *def)
 
         for (i = 0; i < def->devices[k]->len; i++) {
             vdDevice *d = g_ptr_array_index(def->devices[k], i);
+            char num[VD_XML_NUMBER_LEN];
             char *key;
             guint dup;
 
             if (d->removed)
                 continue;
             if (!(key = vdDeviceIdentity(d)))
-                key = g_strdup_printf("%s/#%u", vdDeviceKindTypeToString(k), n);
+                key = g_strconcat(vdDeviceKindTypeToString(k), "/#", vdXMLNumber(num, n, 0), NULL);
             n++;
             dup = GPOINTER_TO_UINT(g_hash_table_lookup(seen, key));
-            g_hash_table_replace(seen, g_strdup(key), GUINT_TO_POINTER(dup + 1));
+            /* an existing name keeps its string: insert() does not replace keys */
+            g_hash_table_insert(seen, key, GUINT_TO_POINTER(dup + 1));
             if (dup) {
                 char *unique = g_strdup_printf("%s#%u", key, dup);
 
