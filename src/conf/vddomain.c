@@ -570,8 +570,10 @@ vdDeviceCopy(const vdDevice *dev)
     size_t p;
 
     *copy = *dev;
-    for (p = 0; p < VD_PROP_LAST; p++)
-        copy->props[p] = g_strdup(dev->props[p]);
+    for (p = 0; p < VD_PROP_LAST; p++) {
+        if (dev->props[p])
+            copy->props[p] = g_strdup(dev->props[p]);
+    }
     copy->addr.usbPort = g_strdup(dev->addr.usbPort);
     return copy;
 }
@@ -1415,11 +1417,15 @@ vdDomainDefCopy(const vdDomainDef *def)
     copy->machine = g_strdup(def->machine);
     copy->newMachine = g_strdup(def->newMachine);
     copy->newArch = g_strdup(def->newArch);
-    copy->rulesUsed = g_hash_table_new(g_str_hash, g_str_equal);
+    /* The planner adds the id of every rule it consults, the same few many times
+     * over; they are the table's own strings, so their addresses do as keys, and
+     * vdDomainDefAddRules() merges them into @def's set by name. */
+    copy->rulesUsed = g_hash_table_new(NULL, NULL);
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         GPtrArray *src = def->devices[k];
 
-        copy->devices[k] = g_ptr_array_new_full(src->len + 4, (GDestroyNotify)vdDeviceFree);
+        /* most kinds have no device: no room is allocated until one is added */
+        copy->devices[k] = g_ptr_array_new_full(src->len, (GDestroyNotify)vdDeviceFree);
         for (i = 0; i < src->len; i++) {
             const vdDevice *d = g_ptr_array_index(src, i);
             vdDevice *dc = vdDeviceCopy(d);
