@@ -467,7 +467,9 @@ GHashTable *
 vdDomainDefKeys(const vdDomainDef *def)
 {
     GHashTable *keys = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* how often each name came up; a name is stored as its first occurrence's string,
+     * which @keys owns and keeps beyond this table */
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     size_t k;
     guint i;
 
@@ -476,16 +478,18 @@ vdDomainDefKeys(const vdDomainDef *def)
 
         for (i = 0; i < def->devices[k]->len; i++) {
             vdDevice *d = g_ptr_array_index(def->devices[k], i);
+            char num[VD_XML_NUMBER_LEN];
             char *key;
             guint dup;
 
             if (d->removed)
                 continue;
             if (!(key = vdDeviceIdentity(d)))
-                key = g_strdup_printf("%s/#%u", vdDeviceKindTypeToString(k), n);
+                key = g_strconcat(vdDeviceKindTypeToString(k), "/#", vdXMLNumber(num, n, 0), NULL);
             n++;
             dup = GPOINTER_TO_UINT(g_hash_table_lookup(seen, key));
-            g_hash_table_replace(seen, g_strdup(key), GUINT_TO_POINTER(dup + 1));
+            /* an existing name keeps its string: insert() does not replace keys */
+            g_hash_table_insert(seen, key, GUINT_TO_POINTER(dup + 1));
             if (dup) {
                 char *unique = g_strdup_printf("%s#%u", key, dup);
 
@@ -589,8 +593,10 @@ vdDeviceCopy(const vdDevice *dev)
     size_t p;
 
     *copy = *dev;
-    for (p = 0; p < VD_PROP_LAST; p++)
-        copy->props[p] = g_strdup(dev->props[p]);
+    for (p = 0; p < VD_PROP_LAST; p++) {
+        if (dev->props[p])
+            copy->props[p] = g_strdup(dev->props[p]);
+    }
     copy->addr.usbPort = g_strdup(dev->addr.usbPort);
     /* derived again, not copied: a guard may have cleared strings in place */
     vdDeviceDeriveTypes(copy);
@@ -924,70 +930,65 @@ vdAddressParse(xmlNodePtr node,
 }
 
 
+/* Writes @addr into @node, a new <address> element, attribute by attribute in the
+ * order libvirt writes them. */
 static void
 vdAddressFormat(xmlNodePtr node,
                 const vdAddress *addr)
 {
-    char buf[64];
+#define NUM(name, val, hex) vdXMLAddPropNumber(node, name, val, hex)
 
-#define SET(name, fmt, val) \
-    do { \
-        g_snprintf(buf, sizeof(buf), fmt, val); \
-        xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)buf); \
-    } while (0)
-
-    xmlSetProp(node, (const xmlChar *)"type",
+    xmlNewProp(node, (const xmlChar *)"type",
                (const xmlChar *)vdAddressTypeTypeToString(addr->type));
     switch (addr->type) {
     case VD_ADDRESS_PCI:
-        SET("domain", "0x%04x", addr->domain);
-        SET("bus", "0x%02x", addr->bus);
-        SET("slot", "0x%02x", addr->slot);
-        SET("function", "0x%x", addr->function);
+        NUM("domain", addr->domain, 4);
+        NUM("bus", addr->bus, 2);
+        NUM("slot", addr->slot, 2);
+        NUM("function", addr->function, 1);
         if (addr->multi != VD_TRISTATE_ABSENT)
-            SET("multifunction", "%s", addr->multi == VD_TRISTATE_YES ? "on" : "off");
+            xmlNewProp(node, (const xmlChar *)"multifunction",
+                       (const xmlChar *)(addr->multi == VD_TRISTATE_YES ? "on" : "off"));
         if (addr->hasZpci) {
             xmlNodePtr z = xmlNewChild(node, NULL, (const xmlChar *)"zpci", NULL);
 
-            g_snprintf(buf, sizeof(buf), "0x%04x", addr->zpciUid);
-            xmlSetProp(z, (const xmlChar *)"uid", (const xmlChar *)buf);
-            g_snprintf(buf, sizeof(buf), "0x%08x", addr->zpciFid);
-            xmlSetProp(z, (const xmlChar *)"fid", (const xmlChar *)buf);
+            vdXMLAddPropNumber(z, "uid", addr->zpciUid, 4);
+            vdXMLAddPropNumber(z, "fid", addr->zpciFid, 8);
         }
         break;
     case VD_ADDRESS_DRIVE:
-        SET("controller", "%u", addr->controller);
-        SET("bus", "%u", addr->bus);
-        SET("target", "%u", addr->target);
-        SET("unit", "%u", addr->unit);
+        NUM("controller", addr->controller, 0);
+        NUM("bus", addr->bus, 0);
+        NUM("target", addr->target, 0);
+        NUM("unit", addr->unit, 0);
         break;
     case VD_ADDRESS_VIRTIO_SERIAL:
-        SET("controller", "%u", addr->controller);
-        SET("bus", "%u", addr->bus);
-        SET("port", "%u", addr->port);
+        NUM("controller", addr->controller, 0);
+        NUM("bus", addr->bus, 0);
+        NUM("port", addr->port, 0);
         break;
     case VD_ADDRESS_CCID:
-        SET("controller", "%u", addr->controller);
-        SET("slot", "%u", addr->slot);
+        NUM("controller", addr->controller, 0);
+        NUM("slot", addr->slot, 0);
         break;
     case VD_ADDRESS_USB:
-        SET("bus", "%u", addr->bus);
+        NUM("bus", addr->bus, 0);
         if (addr->usbPort)
-            SET("port", "%s", addr->usbPort);
+            xmlNewProp(node, (const xmlChar *)"port", (const xmlChar *)addr->usbPort);
         break;
     case VD_ADDRESS_CCW:
-        SET("cssid", "0x%x", addr->cssid);
-        SET("ssid", "0x%x", addr->ssid);
-        SET("devno", "0x%04x", addr->devno);
+        NUM("cssid", addr->cssid, 1);
+        NUM("ssid", addr->ssid, 1);
+        NUM("devno", addr->devno, 4);
         break;
     case VD_ADDRESS_SPAPRVIO:
         if (addr->hasReg)
-            SET("reg", "0x%08llx", addr->reg);
+            NUM("reg", addr->reg, 8);
         break;
     case VD_ADDRESS_DIMM:
-        SET("slot", "%u", addr->slot);
+        NUM("slot", addr->slot, 0);
         if (addr->hasReg)
-            SET("base", "0x%llx", addr->reg);
+            NUM("base", addr->reg, 1);
         break;
     case VD_ADDRESS_VIRTIO_MMIO:
     case VD_ADDRESS_ISA:
@@ -996,7 +997,7 @@ vdAddressFormat(xmlNodePtr node,
     case VD_ADDRESS_LAST:
         break;
     }
-#undef SET
+#undef NUM
 }
 
 
@@ -1505,11 +1506,15 @@ vdDomainDefCopy(const vdDomainDef *def)
     copy->machine = g_strdup(def->machine);
     copy->newMachine = g_strdup(def->newMachine);
     copy->newArch = g_strdup(def->newArch);
-    copy->rulesUsed = g_hash_table_new(g_str_hash, g_str_equal);
+    /* The planner adds the id of every rule it consults, the same few many times
+     * over; they are the table's own strings, so their addresses do as keys, and
+     * vdDomainDefAddRules() merges them into @def's set by name. */
+    copy->rulesUsed = g_hash_table_new(NULL, NULL);
     for (k = 0; k < VD_DEVICE_LAST; k++) {
         GPtrArray *src = def->devices[k];
 
-        copy->devices[k] = g_ptr_array_new_full(src->len + 4, (GDestroyNotify)vdDeviceFree);
+        /* most kinds have no device: no room is allocated until one is added */
+        copy->devices[k] = g_ptr_array_new_full(src->len, (GDestroyNotify)vdDeviceFree);
         for (i = 0; i < src->len; i++) {
             const vdDevice *d = g_ptr_array_index(src, i);
             vdDevice *dc = vdDeviceCopy(d);
@@ -1577,10 +1582,69 @@ vdDeviceNodeFromCopy(const vdDevice *dev,
 }
 
 
+/* The elements of one device whose attributes the sync wrote: each is put in
+ * libvirt's attribute order once, after the last write, rather than after every one. */
+#define VD_SYNC_TOUCHED 8
+typedef struct {
+    xmlNodePtr nodes[VD_SYNC_TOUCHED];
+    guint n;
+} vdSyncTouched;
+
+
+static void
+vdSyncTouchedAdd(vdSyncTouched *t,
+                 xmlNodePtr node)
+{
+    guint i;
+
+    for (i = 0; i < t->n; i++) {
+        if (t->nodes[i] == node)
+            return;
+    }
+    if (t->n == VD_SYNC_TOUCHED) {
+        vdDomainSortAttrs(node);
+        return;
+    }
+    t->nodes[t->n++] = node;
+}
+
+
+/* @node is about to be freed: forget it and the elements below it. */
+static void
+vdSyncTouchedForget(vdSyncTouched *t,
+                    xmlNodePtr node)
+{
+    guint i = 0;
+
+    while (i < t->n) {
+        xmlNodePtr n = t->nodes[i];
+
+        while (n && n != node)
+            n = n->parent;
+        if (n)
+            t->nodes[i] = t->nodes[--t->n];
+        else
+            i++;
+    }
+}
+
+
+static void
+vdSyncTouchedSort(vdSyncTouched *t)
+{
+    guint i;
+
+    for (i = 0; i < t->n; i++)
+        vdDomainSortAttrs(t->nodes[i]);
+    t->n = 0;
+}
+
+
 /* Removes a property the view has cleared from the device's element. */
 static void
 vdDevicePropRemove(vdDevice *dev,
-                   const vdPropLocation *loc)
+                   const vdPropLocation *loc,
+                   vdSyncTouched *touched)
 {
     xmlNodePtr n = vdDomainPathNode(dev->node, dev->kind, loc->path, false);
 
@@ -1592,10 +1656,12 @@ vdDevicePropRemove(vdDevice *dev,
         xmlUnsetProp(n, (const xmlChar *)loc->attr);
         /* an element left with nothing to say goes too */
         if (n != dev->node && !n->properties && !vdXMLFirstElement(n)) {
+            vdSyncTouchedForget(touched, n);
             xmlUnlinkNode(n);
             xmlFreeNode(n);
         }
     } else {
+        vdSyncTouchedForget(touched, n);
         xmlUnlinkNode(n);
         xmlFreeNode(n);
     }
@@ -1606,7 +1672,8 @@ vdDevicePropRemove(vdDevice *dev,
 static void
 vdDevicePropWrite(vdDevice *dev,
                   const vdPropLocation *loc,
-                  const char *value)
+                  const char *value,
+                  vdSyncTouched *touched)
 {
     xmlNodePtr n = vdDomainPathNode(dev->node, dev->kind, loc->path, true);
 
@@ -1615,7 +1682,7 @@ vdDevicePropWrite(vdDevice *dev,
         xmlNodeAddContent(n, (const xmlChar *)value);
     } else if (loc->attr) {
         xmlSetProp(n, (const xmlChar *)loc->attr, (const xmlChar *)value);
-        vdDomainSortAttrs(n);
+        vdSyncTouchedAdd(touched, n);
     }
 }
 
@@ -1643,6 +1710,7 @@ static void
 vdDeviceSync(vdDevice *dev,
              xmlNodePtr devices)
 {
+    vdSyncTouched touched = { .n = 0 };
     size_t p;
 
     if (!dev->node && dev->copyOf && dev->copyOf->node)
@@ -1657,10 +1725,11 @@ vdDeviceSync(vdDevice *dev,
         if (!dev->propOrigin[p] || !(loc = vdPropFind(dev->kind, p)))
             continue;
         if (dev->props[p])
-            vdDevicePropWrite(dev, loc, dev->props[p]);
+            vdDevicePropWrite(dev, loc, dev->props[p], &touched);
         else
-            vdDevicePropRemove(dev, loc);
+            vdDevicePropRemove(dev, loc, &touched);
     }
+    vdSyncTouchedSort(&touched);
 
     vdDeviceDropExtraAddresses(dev->node);
 

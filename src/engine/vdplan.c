@@ -73,7 +73,10 @@ vdPlanDevice(vdPlan *plan,
     size_t p;
 
     for (p = 0; p < VD_PROP_LAST; p++) {
-        bool same = g_strcmp0(was->props[p], now->props[p]) == 0;
+        const char *a = was->props[p];
+        const char *b = now->props[p];
+        /* most properties are unset in both: no call for those */
+        bool same = a == b || (a && b && g_str_equal(a, b));
 
         if (!same || was->propOrigin[p] != now->propOrigin[p])
             vdPlanAdd(plan, VD_EDIT_SET_PROP, now, index, p, now->propOrigin[p], same);

@@ -529,13 +529,14 @@ vdStampEntry(xmlNodePtr parent,
 {
     xmlNodePtr e = xmlNewChild(parent, ns, (const xmlChar *)element, NULL);
 
+    /* a new element: append, with no search for an attribute it cannot have yet */
     if (key)
-        xmlSetProp(e, (const xmlChar *)"key", (const xmlChar *)key);
+        xmlNewProp(e, (const xmlChar *)"key", (const xmlChar *)key);
     if (name)
-        xmlSetProp(e, (const xmlChar *)"name", (const xmlChar *)name);
-    xmlSetProp(e, (const xmlChar *)"rule", (const xmlChar *)(rule ? rule : ""));
+        xmlNewProp(e, (const xmlChar *)"name", (const xmlChar *)name);
+    xmlNewProp(e, (const xmlChar *)"rule", (const xmlChar *)(rule ? rule : ""));
     if (input)
-        xmlSetProp(e, (const xmlChar *)"input", (const xmlChar *)input);
+        xmlNewProp(e, (const xmlChar *)"input", (const xmlChar *)input);
 }
 
 
@@ -576,7 +577,6 @@ vdStampWrite(vdDomainDef *def,
     g_autoptr(GHashTable) keys = vdDomainDefKeys(def);
     xmlNodePtr stamp;
     xmlNsPtr ns;
-    char buf[16];
     size_t k;
     size_t p;
     guint i;
@@ -584,8 +584,7 @@ vdStampWrite(vdDomainDef *def,
     stamp = xmlNewDocNode(def->doc, NULL, (const xmlChar *)"defaults", NULL);
     ns = xmlNewNs(stamp, (const xmlChar *)VD_STAMP_NS, (const xmlChar *)VD_STAMP_PREFIX);
     xmlSetNs(stamp, ns);
-    g_snprintf(buf, sizeof(buf), "%u", generation);
-    xmlSetProp(stamp, (const xmlChar *)"generation", (const xmlChar *)buf);
+    vdXMLAddPropNumber(stamp, "generation", generation, 0);
 
     if (def->machineOrigin) {
         /* the machine as the user wrote it, so that an upgrade can choose again */

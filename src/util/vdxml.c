@@ -378,17 +378,44 @@ vdXMLChild(xmlNodePtr node,
 }
 
 
+/* The value of the attribute @name (in no namespace) of @node, as xmlGetNoNsProp()
+ * reads it, or NULL.  Most values are one text node, read where it stands; any other
+ * is put together in *@owned, which the caller frees.  Reading is the view's most
+ * frequent call: a copy per read would cost more than the read. */
+static const char *
+vdXMLPropRef(xmlNodePtr node,
+             const char *name,
+             xmlChar **owned)
+{
+    xmlAttrPtr a;
+
+    *owned = NULL;
+    if (!node || node->type != XML_ELEMENT_NODE)
+        return NULL;
+    for (a = node->properties; a; a = a->next) {
+        if (!a->ns && g_str_equal((const char *)a->name, name))
+            break;
+    }
+    if (!a)
+        return NULL;
+    if (!a->children)
+        return "";
+    if (!a->children->next &&
+        (a->children->type == XML_TEXT_NODE || a->children->type == XML_CDATA_SECTION_NODE))
+        return (const char *)a->children->content;
+    *owned = xmlGetNoNsProp(node, (const xmlChar *)name);
+    return (const char *)*owned;
+}
+
+
 char *
 vdXMLPropGet(xmlNodePtr node,
              const char *name)
 {
-    xmlChar *v;
-    char *ret;
+    xmlChar *owned;
+    char *ret = g_strdup(vdXMLPropRef(node, name, &owned));
 
-    if (!node || !(v = xmlGetNoNsProp(node, (const xmlChar *)name)))
-        return NULL;
-    ret = g_strdup((const char *)v);
-    xmlFree(v);
+    xmlFree(owned);
     return ret;
 }
 
@@ -398,9 +425,12 @@ vdXMLPropIs(xmlNodePtr node,
             const char *name,
             const char *value)
 {
-    g_autofree char *v = vdXMLPropGet(node, name);
+    xmlChar *owned;
+    const char *v = vdXMLPropRef(node, name, &owned);
+    bool ret = v && g_str_equal(v, value);
 
-    return v && g_str_equal(v, value);
+    xmlFree(owned);
+    return ret;
 }
 
 
@@ -431,6 +461,47 @@ vdXMLPropUInt(xmlNodePtr node,
     }
     *value = (unsigned int)n;
     return 1;
+}
+
+
+/* @value in decimal, or for @hexDigits > 0 as "0x" and at least that many lowercase
+ * hex digits: the forms libvirt writes numbers in.  Written at the end of @buf;
+ * returns where it starts.  printf costs more than the rest of writing an attribute. */
+const char *
+vdXMLNumber(char buf[VD_XML_NUMBER_LEN],
+            guint64 value,
+            int hexDigits)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *p = buf + VD_XML_NUMBER_LEN - 1;
+    guint base = hexDigits > 0 ? 16 : 10;
+    int n = 0;
+
+    *p = '\0';
+    do {
+        *--p = digits[value % base];
+        value /= base;
+        n++;
+    } while ((value || n < hexDigits) && p > buf + 2);
+    if (hexDigits > 0) {
+        *--p = 'x';
+        *--p = '0';
+    }
+    return p;
+}
+
+
+/* Append the attribute @name = vdXMLNumber(@value, @hexDigits) to @node, which has
+ * none of that name yet. */
+void
+vdXMLAddPropNumber(xmlNodePtr node,
+                   const char *name,
+                   guint64 value,
+                   int hexDigits)
+{
+    char buf[VD_XML_NUMBER_LEN];
+
+    xmlNewProp(node, (const xmlChar *)name, (const xmlChar *)vdXMLNumber(buf, value, hexDigits));
 }
 
 

@@ -44,5 +44,9 @@ xmlNodePtr vdXMLNextElement(xmlNodePtr node);
 xmlNodePtr vdXMLFirstElement(xmlNodePtr node);
 bool vdXMLNameIs(xmlNodePtr node, const char *name);
 char *vdXMLContent(xmlNodePtr node);
+/* room for any guint64 in vdXMLNumber()'s forms */
+#define VD_XML_NUMBER_LEN 24
+const char *vdXMLNumber(char buf[VD_XML_NUMBER_LEN], guint64 value, int hexDigits);
+void vdXMLAddPropNumber(xmlNodePtr node, const char *name, guint64 value, int hexDigits);
 
 void vdXMLSortAttrs(xmlNodePtr node, const char * const *order);
