@@ -240,7 +240,7 @@ vdStampStrip(vdDomainDef *def,
             }
             for (p = 0; p < VD_PROP_LAST; p++) {
                 if (dev->propOrigin[p])
-                    g_clear_pointer(&dev->props[p], g_free);
+                    vdDeviceTake(dev, p, NULL, dev->propOrigin[p]);
             }
             if (dev->addrOrigin) {
                 vdAddressClear(&dev->addr);
