@@ -1032,7 +1032,8 @@ vdDomainDefInsertDisk(vdDomainDef *def,
 static bool
 vdControllerIsMaster(const vdDevice *cont)
 {
-    return !vdDeviceGet(cont, VD_PROP_STARTPORT);
+    /* libvirt gives an ICH9 UHCI companion its <master> as it reads it */
+    return !vdDeviceGet(cont, VD_PROP_STARTPORT) && !vdDeviceUSBModel(cont)->companion;
 }
 
 
