@@ -453,7 +453,8 @@ vdEngineDriveNextFree(GHashTable *used,
 }
 
 
-/* SCSI controllers @from to @upto that the definition lacks, like controller 0. */
+/* SCSI controllers @from to @upto that the definition lacks, like controller 0,
+ * appended as libvirt appends the controllers it adds. */
 static void
 vdEngineSCSIControllersAdd(vdEngineCtx *ctx,
                            GHashTable *sets,
@@ -476,7 +477,7 @@ vdEngineSCSIControllersAdd(vdEngineCtx *ctx,
         vdDeviceSet(c, VD_PROP_INDEX, idx, VD_ORIGIN_IMPLICIT);
         if (first && vdDeviceGet(first, VD_PROP_MODEL))
             vdDeviceSet(c, VD_PROP_MODEL, vdDeviceGet(first, VD_PROP_MODEL), VD_ORIGIN_IMPLICIT);
-        vdDomainDefInsertController(def, c);
+        g_ptr_array_add(def->devices[VD_DEVICE_CONTROLLER], c);
         if (!first)
             first = vdDomainDefFindController(def, VD_CONTROLLER_SCSI, 0);
     }
