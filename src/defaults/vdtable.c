@@ -92,6 +92,7 @@ static const vdSettingInfo vdSettings[VD_SETTING_LAST] = {
     [VD_SETTING_NIC_USB_NET_NEEDS_ADDRESS] = { "nic.usb-net-needs-address", VD_SETTING_KIND_BOOL, N_("a usb-net interface is refused without an explicit USB address") },
     [VD_SETTING_USB_XHCI_MAX_PORTS] = { "usb.xhci-max-ports", VD_SETTING_KIND_UINT, N_("most ports an XHCI controller may be given") },
     [VD_SETTING_IDE_MAX_CONTROLLERS] = { "ide.max-controllers", VD_SETTING_KIND_UINT, N_("most IDE controllers a definition may have") },
+    [VD_SETTING_PCI_EXPANDER_MODELS] = { "pci.expander-models", VD_SETTING_KIND_LIST, N_("the PCI expander bus models the machine takes") },
     [VD_SETTING_SCSI_MAX_BUSES] = { "scsi.max-buses", VD_SETTING_KIND_UINT, N_("buses a SCSI controller has for drive addresses") },
     [VD_SETTING_SPAPR_VIO_REGS] = { "spapr-vio.regs", VD_SETTING_KIND_LIST, N_("first spapr-vio reg per kind of device, and the step between two (name=value)") },
     [VD_SETTING_CCW_SUBCHANNEL_SET] = { "ccw.subchannel-set", VD_SETTING_KIND_LIST, N_("channel subsystem and subchannel set of new CCW devices (cssid=, ssid=)") },

@@ -231,6 +231,27 @@ vdValidateModels(const vdEngineCtx *ctx,
 
 
 /* Controllers: how many of a kind, how many ports. */
+/* A PCI expander bus only where the machine has one of that kind. */
+static bool
+vdValidateExpander(const vdEngineCtx *ctx,
+                   const vdDevice *c,
+                   GError **error)
+{
+    const char *model = vdDeviceGet(c, VD_PROP_MODEL);
+
+    if ((g_strcmp0(model, "pci-expander-bus") != 0 && g_strcmp0(model, "pcie-expander-bus") != 0) ||
+        vdValidateListed(ctx, VD_SETTING_PCI_EXPANDER_MODELS, model))
+        return true;
+    if (g_str_equal(model, "pci-expander-bus"))
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, "%s",
+                    _("pci-expander-bus controllers are only supported on 440fx-based machinetypes"));
+    else
+        g_set_error(error, VD_ERROR, VD_ERROR_UNSUPPORTED, "%s",
+                    _("pcie-expander-bus controllers are not supported with this machine type"));
+    return false;
+}
+
+
 static bool
 vdValidateControllers(const vdEngineCtx *ctx,
                       GError **error)
@@ -253,6 +274,8 @@ vdValidateControllers(const vdEngineCtx *ctx,
             }
         }
         if (vdControllerIs(c, VD_CONTROLLER_IDE) && !vdValidateIDE(ctx, c, error))
+            return false;
+        if (vdControllerIs(c, VD_CONTROLLER_PCI) && !vdValidateExpander(ctx, c, error))
             return false;
     }
     return true;
