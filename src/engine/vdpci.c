@@ -276,7 +276,8 @@ vdPCIDeviceClass(const vdDevice *dev)
              vdDevicePropIs(dev, VD_PROP_HOSTDEV_MODEL, "vfio-pci")))
             return VD_PCI_CLASS_PCIE;
         if (vdDevicePropIs(dev, VD_PROP_TYPE, "scsi_host"))
-            return VD_PCI_CLASS_VIRTIO;
+            return vdDevicePropIs(dev, VD_PROP_HOSTDEV_MODEL, "virtio-transitional") ?
+                VD_PCI_CLASS_PCI : VD_PCI_CLASS_VIRTIO;
         return VD_PCI_CLASS_NONE;
     case VD_DEVICE_SERIAL:
         return vdDevicePropIs(dev, VD_PROP_TARGET_TYPE, "pci-serial") ?
