@@ -884,6 +884,12 @@ vdAddressParseFields(xmlNodePtr node,
     case VD_ADDRESS_USB:
         return vdAddressParseUSB(node, addr, error);
     case VD_ADDRESS_CCW:
+        /* <address type='ccw'/> asks for an address, as libvirt reads it */
+        if (!xmlHasProp(node, (const xmlChar *)"cssid") && !xmlHasProp(node, (const xmlChar *)"ssid") &&
+            !xmlHasProp(node, (const xmlChar *)"devno")) {
+            addr->type = VD_ADDRESS_NONE;
+            break;
+        }
         U("cssid", cssid);
         U("ssid", ssid);
         U("devno", devno);
