@@ -214,6 +214,37 @@ qemuDefaultsHostSettings(virQEMUDriverConfig *cfg,
 }
 
 
+/* Whether the first console is serial[0] seen as a console (no target type is one). */
+static bool
+qemuDefaultsSerialConsoleFirst(xmlXPathContextPtr ctxt)
+{
+    g_autofree char *type = NULL;
+
+    if (virXPathBoolean("count(./devices/console) > 0", ctxt) != 1)
+        return false;
+    type = virXPathString("string(./devices/console[1]/target/@type)", ctxt);
+    return !type || !*type || STREQ(type, "serial");
+}
+
+
+/* libvirt's parser numbers consoles by their place in the document, and puts the
+ * console for serial[0] in front of them itself once they are numbered (with its
+ * implicit devices, so not with defaults_engine_only).  Where the definition had
+ * consoles of its own and the engine put that stub in front of them, the stub goes
+ * again, or libvirt would number those consoles one higher than stock does; libvirt
+ * adds it back as it parses. */
+static void
+qemuDefaultsDropConsoleStub(xmlXPathContextPtr ctxt)
+{
+    xmlNodePtr stub = virXPathNode("./devices/console[1]", ctxt);
+
+    if (!stub)
+        return;
+    xmlUnlinkNode(stub);
+    xmlFreeNode(stub);
+}
+
+
 /* libvirt's class of error for the engine's: a definition that is not valid is
  * an XML error, one the defaults cannot satisfy an unsupported configuration. */
 static int
@@ -270,6 +301,7 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     g_auto(GStrv) warnings = NULL;
     g_autofree char *name = NULL;
     vdHostSettings host;
+    bool consoles;
     unsigned int generation = cfg->defaultsGeneration;
     unsigned int flags = 0;
     vdContext ctx;
@@ -333,12 +365,17 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
         flags |= VD_DEFAULTS_LIVE;
     qemuDefaultsHostSettings(cfg, &host);
 
+    consoles = !cfg->defaultsEngineOnly &&
+        virXPathBoolean("count(./devices/console) > 0", ctxt) == 1 &&
+        !qemuDefaultsSerialConsoleFirst(ctxt);
     if (!vdDefaultsCompleteHost(qemuDefaultsForEmulator(driver, ctxt), ctxt->node, stored, ctx,
                                 generation, flags, &host, &warnings, &err)) {
         /* what libvirt's parser would refuse too is the parser's to say */
         virReportError(qemuDefaultsErrorCode(err), "%s", err->message);
         return VIR_DOMAIN_DEF_PARSE_CALLBACK_REFUSED;
     }
+    if (consoles && qemuDefaultsSerialConsoleFirst(ctxt))
+        qemuDefaultsDropConsoleStub(ctxt);
 
     name = virXPathString("string(./name[1])", ctxt);
     for (i = 0; warnings && warnings[i]; i++)
