@@ -37,6 +37,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+from goldenfiles import read, write
+
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 TOP_DIR = os.path.dirname(TESTS_DIR)
 IN_DIR = os.path.join(TESTS_DIR, 'vdxml2xmldata')
@@ -72,21 +74,6 @@ GUEST_ARCHS = {
     's390x': ('s390x',),
     'riscv64': ('riscv64',),
 }
-
-
-def read(path):
-    try:
-        with open(path, encoding='utf-8') as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-
-
-def write(path, text):
-    tmp = path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def set_name(version, arch):

@@ -31,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 
+from goldenfiles import read, write
+
 SKIP = 77
 HARD_ERROR = 99
 
@@ -48,21 +50,6 @@ def golden(case, kind):
 
 def rel(path):
     return os.path.relpath(path, TOP_DIR)
-
-
-def read(path):
-    try:
-        with open(path, encoding='utf-8') as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-
-
-def write(path, text):
-    tmp = path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def udiff(path, old, new):
