@@ -93,14 +93,16 @@ vdEngineAddUSB(vdEngineCtx *ctx,
                const char *model,
                const char *origin)
 {
-    static const char *const companions[] = { "ich9-uhci1", "ich9-uhci2", "ich9-uhci3" };
-    size_t i;
+    int m;
 
     vdEngineAddController(ctx, "usb", 0, model, origin);
     if (!model || vdUSBModelTypeFromString(model) != VD_USB_MODEL_ICH9_EHCI1)
         return;
-    for (i = 0; i < G_N_ELEMENTS(companions); i++)
-        vdEngineAddController(ctx, "usb", 0, companions[i], origin);
+    /* the companions, in the order of their rows */
+    for (m = 0; m < VD_USB_MODEL_LAST; m++) {
+        if (vdUSBModelInfoGet(m)->companion)
+            vdEngineAddController(ctx, "usb", 0, vdUSBModelTypeToString(m), origin);
+    }
 }
 
 
