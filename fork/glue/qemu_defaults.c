@@ -214,13 +214,15 @@ qemuDefaultsHostSettings(virQEMUDriverConfig *cfg,
 }
 
 
-/* Whether the first console is serial[0] seen as a console (no target type is one). */
+/* Whether the definition has consoles, and whether the first is serial[0] seen as a
+ * console (no target type is one). */
 static bool
-qemuDefaultsSerialConsoleFirst(xmlXPathContextPtr ctxt)
+qemuDefaultsSerialConsoleFirst(xmlXPathContextPtr ctxt,
+                               bool *any)
 {
     g_autofree char *type = NULL;
 
-    if (virXPathBoolean("count(./devices/console) > 0", ctxt) != 1)
+    if (!(*any = virXPathBoolean("count(./devices/console) > 0", ctxt) == 1))
         return false;
     type = virXPathString("string(./devices/console[1]/target/@type)", ctxt);
     return !type || !*type || STREQ(type, "serial");
@@ -301,6 +303,7 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
     g_auto(GStrv) warnings = NULL;
     g_autofree char *name = NULL;
     vdHostSettings host;
+    bool dropStub = false;
     bool consoles;
     unsigned int generation = cfg->defaultsGeneration;
     unsigned int flags = 0;
@@ -365,16 +368,18 @@ qemuDefaultsParseXML(xmlXPathContextPtr ctxt,
         flags |= VD_DEFAULTS_LIVE;
     qemuDefaultsHostSettings(cfg, &host);
 
-    consoles = !cfg->defaultsEngineOnly &&
-        virXPathBoolean("count(./devices/console) > 0", ctxt) == 1 &&
-        !qemuDefaultsSerialConsoleFirst(ctxt);
+    /* only a completion adds the stub, and libvirt puts its own back unless
+     * defaults_engine_only keeps it from adding devices */
+    if ((ctx == VD_CONTEXT_NEW || ctx == VD_CONTEXT_UPDATE || ctx == VD_CONTEXT_UPGRADE) &&
+        !cfg->defaultsEngineOnly)
+        dropStub = !qemuDefaultsSerialConsoleFirst(ctxt, &consoles) && consoles;
     if (!vdDefaultsCompleteHost(qemuDefaultsForEmulator(driver, ctxt), ctxt->node, stored, ctx,
                                 generation, flags, &host, &warnings, &err)) {
         /* what libvirt's parser would refuse too is the parser's to say */
         virReportError(qemuDefaultsErrorCode(err), "%s", err->message);
         return VIR_DOMAIN_DEF_PARSE_CALLBACK_REFUSED;
     }
-    if (consoles && qemuDefaultsSerialConsoleFirst(ctxt))
+    if (dropStub && qemuDefaultsSerialConsoleFirst(ctxt, &consoles))
         qemuDefaultsDropConsoleStub(ctxt);
 
     name = virXPathString("string(./name[1])", ctxt);
