@@ -188,33 +188,33 @@ vdIndexSetHas(GHashTable *sets,
 }
 
 
-/* The index of the USB2 set controller @i joins, or -1: a member of an ICH9 set
- * written right after another USB2 controller (other types between them do not
- * count) joins its set, unless that set already has one of its model. */
-static int
-vdEngineUSB2SetIndex(GPtrArray *conts,
-                     guint i)
+/* Which ICH9 models each USB index has, as keys of a set. */
+#define VD_USB2_MEMBER(idx, model) GINT_TO_POINTER((idx) * VD_USB_MODEL_LAST + (model) + 1)
+
+
+static void
+vdEngineUSB2Note(GHashTable *members,
+                 const vdDevice *c)
 {
-    vdDevice *c = g_ptr_array_index(conts, i);
-    vdDevice *prev = NULL;
+    if (vdDeviceUSBModel(c)->ich9 && vdDeviceIndex(c) >= 0)
+        g_hash_table_add(members, VD_USB2_MEMBER(vdDeviceIndex(c), c->usbModel));
+}
+
+
+/* The index of the USB2 set @c joins, or -1: a member of an ICH9 set written right
+ * after another USB2 controller, @prev (other types between them do not count),
+ * joins its set, unless that set already has one of its model. */
+static int
+vdEngineUSB2SetIndex(GHashTable *members,
+                     const vdDevice *prev,
+                     const vdDevice *c)
+{
     int idx;
-    guint j;
 
-    if (!vdDeviceUSBModel(c)->ich9)
+    if (!vdDeviceUSBModel(c)->ich9 || !prev || !vdDeviceUSBModel(prev)->ich9 ||
+        (idx = vdDeviceIndex(prev)) < 0 ||
+        g_hash_table_contains(members, VD_USB2_MEMBER(idx, c->usbModel)))
         return -1;
-    for (j = i; j-- > 0 && !prev;) {
-        if (vdControllerIs(g_ptr_array_index(conts, j), VD_CONTROLLER_USB))
-            prev = g_ptr_array_index(conts, j);
-    }
-    if (!prev || !vdDeviceUSBModel(prev)->ich9 || (idx = vdDeviceIndex(prev)) < 0)
-        return -1;
-    for (j = 0; j < conts->len; j++) {
-        vdDevice *o = g_ptr_array_index(conts, j);
-
-        if (vdControllerIs(o, VD_CONTROLLER_USB) && vdDeviceIndex(o) == idx &&
-            g_strcmp0(vdDeviceGet(o, VD_PROP_MODEL), vdDeviceGet(c, VD_PROP_MODEL)) == 0)
-            return -1;
-    }
     return idx;
 }
 
@@ -226,19 +226,26 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
 {
     GPtrArray *conts = ctx->def->devices[VD_DEVICE_CONTROLLER];
     g_autoptr(GHashTable) sets = vdEngineIndexSets(ctx);
+    g_autoptr(GHashTable) members = g_hash_table_new(NULL, NULL);
+    const vdDevice *prevUSB = NULL;
     guint i;
 
+    for (i = 0; i < conts->len; i++)
+        vdEngineUSB2Note(members, g_ptr_array_index(conts, i));
     for (i = 0; i < conts->len; i++) {
         vdDevice *c = g_ptr_array_index(conts, i);
         const char *type = vdDeviceGet(c, VD_PROP_TYPE);
+        const vdDevice *prev = prevUSB;
         g_autofree char *s = NULL;
         vdIndexSet *set;
         int idx = 0;
 
+        if (vdControllerIs(c, VD_CONTROLLER_USB))
+            prevUSB = c;
         if (vdDeviceIndex(c) >= 0 || !type)
             continue;
         set = g_hash_table_lookup(sets, type);
-        if ((idx = vdEngineUSB2SetIndex(conts, i)) < 0) {
+        if ((idx = vdEngineUSB2SetIndex(members, prev, c)) < 0) {
             /* the lowest unused index: a root bus written first gets 0; indexes are
              * only ever taken, so the search resumes where the last one stopped */
             while (g_hash_table_contains(set->used, GINT_TO_POINTER(set->next + 1)))
@@ -248,6 +255,7 @@ vdEngineControllerIndexes(vdEngineCtx *ctx)
         g_hash_table_add(set->used, GINT_TO_POINTER(idx + 1));
         s = g_strdup_printf("%d", idx);
         vdDeviceSet(c, VD_PROP_INDEX, s, VD_ORIGIN_INDEX);
+        vdEngineUSB2Note(members, c);
     }
 }
 
